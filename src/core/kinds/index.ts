@@ -1,0 +1,13 @@
+import type { KindModule } from "../kind.js";
+import { content } from "./content.js";
+
+/**
+ * The registry: one module per invariant kind, in a plain map (no switch chains).
+ * Adding a kind = adding its module here and its wording under `messages/`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyKind = KindModule<any, any>;
+
+export const kindList: readonly AnyKind[] = [content];
+
+export const kinds: Readonly<Record<string, AnyKind>> = Object.freeze(Object.fromEntries(kindList.map((k) => [k.kind, k])));

@@ -1,0 +1,12 @@
+import type { MessageTable } from "./message-table.js";
+
+/** Findings the engine itself raises (not tied to one kind). */
+export const engineMessages: MessageTable = {
+  "snapshot.unparsable": (e) => `could not parse this file (${e.reason}); it was left out of the import graph, fix the syntax so the rules can see its imports`,
+  "coverage.vacuous": (e) => `the selectors of \`${e.invariant}\` match no ${e.unit}: the rule proves nothing. Point its globs at code that exists, or delete it`,
+  "waiver.expired": (e) => `waiver for \`${e.invariant}\` on \`${e.path}\` expired on ${e.expires}; it no longer applies. Fix the violation or renew the waiver with a new reason`,
+  "waiver.unneeded": (e) => `waiver for \`${e.invariant}\` on \`${e.path}\` matches no finding; remove it so it cannot hide a future violation`,
+  "remediation.broke-another": (e) => `this change resolves \`${e.resolved}\` but introduces \`${e.introduced}\`: a remediation that broke another rule`,
+  "remediation.weakening": (e) => `\`${e.resolved}\` disappeared because the policy was weakened (${e.how}), not because the code was fixed`,
+  "policy.weakened": (e) => `policy change weakens \`${e.invariant}\`: ${e.detail}`,
+};

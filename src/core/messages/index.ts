@@ -1,0 +1,18 @@
+import { contentMessages } from "./content.js";
+import { engineMessages } from "./engine.js";
+import type { MessageTable } from "./message-table.js";
+
+/** All wording in one place: kinds emit codes + evidence, this renders them. */
+const tables: readonly MessageTable[] = [engineMessages, contentMessages];
+
+const all: MessageTable = Object.freeze(Object.assign(Object.create(null), ...tables));
+
+export function renderMessage(code: string, evidence: Readonly<Record<string, string | number | boolean>>): string {
+  const render = all[code];
+  if (!render) return `${code} ${JSON.stringify(evidence)}`;
+  return render(evidence);
+}
+
+export function knownCodes(): string[] {
+  return Object.keys(all);
+}
