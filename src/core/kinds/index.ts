@@ -1,5 +1,8 @@
 import type { KindModule } from "../kind.js";
 import { content } from "./content.js";
+import { dataAccess } from "./data-access.js";
+import { deployment } from "./deployment.js";
+import { executionScope } from "./execution-scope.js";
 
 /**
  * The registry: one module per invariant kind, in a plain map (no switch chains).
@@ -8,6 +11,6 @@ import { content } from "./content.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyKind = KindModule<any, any>;
 
-export const kindList: readonly AnyKind[] = [content];
+export const kindList: readonly AnyKind[] = [content, executionScope, dataAccess, deployment];
 
 export const kinds: Readonly<Record<string, AnyKind>> = Object.freeze(Object.fromEntries(kindList.map((k) => [k.kind, k])));

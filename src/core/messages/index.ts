@@ -1,9 +1,12 @@
 import { contentMessages } from "./content.js";
+import { dataAccessMessages } from "./data-access.js";
+import { deploymentMessages } from "./deployment.js";
 import { engineMessages } from "./engine.js";
+import { executionScopeMessages } from "./execution-scope.js";
 import type { MessageTable } from "./message-table.js";
 
 /** All wording in one place: kinds emit codes + evidence, this renders them. */
-const tables: readonly MessageTable[] = [engineMessages, contentMessages];
+const tables: readonly MessageTable[] = [engineMessages, contentMessages, executionScopeMessages, dataAccessMessages, deploymentMessages];
 
 const all: MessageTable = Object.freeze(Object.assign(Object.create(null), ...tables));
 

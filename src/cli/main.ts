@@ -1,0 +1,54 @@
+import { ENGINE_VERSION } from "../core/engine-version.js";
+import { policyJsonSchema } from "../core/schema.js";
+import { CHECK_USAGE, checkCommand } from "./check-command.js";
+import { processIo, UsageError, type Io } from "./io.js";
+
+const USAGE = `plumbline ${ENGINE_VERSION}: repository invariants, enforced everywhere
+
+Commands:
+  check [dir]     evaluate the invariants (see \`plumbline check --help\`)
+  schema          print the JSON Schema of invariant files
+  version         print the engine version
+
+${CHECK_USAGE}`;
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+/** A plain map of commands, like the kind registry: adding one is one line. */
+const commands: Record<string, Command> = {
+  check: checkCommand,
+  schema: async (_args, io) => {
+    io.stdout(JSON.stringify(policyJsonSchema(), null, 2) + "\n");
+    return 0;
+  },
+  version: async (_args, io) => {
+    io.stdout(`${ENGINE_VERSION}\n`);
+    return 0;
+  },
+  help: async (_args, io) => {
+    io.stdout(USAGE + "\n");
+    return 0;
+  },
+};
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    io.stdout(USAGE + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`plumbline: unknown command \`${name}\`; expected one of: ${Object.keys(commands).join(", ")}\n`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.stderr(`plumbline ${name}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

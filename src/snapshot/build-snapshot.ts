@@ -1,0 +1,102 @@
+import { gitBlobSha } from "../core/git-blob-sha.js";
+import type { Read } from "../core/kind.js";
+import type { RepoSnapshot, SkipReason } from "../core/snapshot.js";
+import { extractDependencies } from "./dependencies.js";
+import type { FileSource, TreeEntry } from "./file-source.js";
+import { buildImportGraph } from "./import-graph.js";
+import type { RecordCache } from "./record-cache.js";
+
+export interface SnapshotLimits {
+  /** Files larger than this are listed but not read (GitHub's contents API stops at 1 MB too). */
+  readonly maxFileBytes: number;
+  /** A tree with more entries fails closed instead of exhausting memory. */
+  readonly maxFiles: number;
+  /** Total bytes read for one revision. */
+  readonly maxTotalBytes: number;
+}
+
+export const DEFAULT_LIMITS: SnapshotLimits = { maxFileBytes: 1024 * 1024, maxFiles: 200_000, maxTotalBytes: 512 * 1024 * 1024 };
+
+export class SnapshotLimitError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SnapshotLimitError";
+  }
+}
+
+const BINARY_EXT = /\.(png|jpe?g|gif|webp|ico|bmp|pdf|zip|gz|tgz|bz2|xz|7z|jar|war|class|so|dylib|dll|exe|bin|wasm|woff2?|ttf|otf|eot|mp[34]|mov|avi|webm|ogg|wav|flac|psd|sqlite|db)$/i;
+
+export interface BuildOptions {
+  readonly reads: ReadonlySet<Read>;
+  readonly cache?: RecordCache;
+  readonly limits?: SnapshotLimits;
+  /** Entries already listed by the caller (saves a second listing). */
+  readonly entries?: readonly TreeEntry[];
+}
+
+/** Reads a revision through a FileSource and derives what the policy's kinds read. */
+export async function buildSnapshot(source: FileSource, opts: BuildOptions): Promise<RepoSnapshot> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  const entries = opts.entries ?? (await source.listFiles());
+  if (entries.length > limits.maxFiles) {
+    throw new SnapshotLimitError(`${source.label} has ${entries.length} tree entries; the limit is ${limits.maxFiles}. Plumbline fails closed rather than judge part of a tree`);
+  }
+  const files = entries.map((e) => e.path);
+  const skipped = new Map<string, SkipReason>();
+  const contents = new Map<string, string>();
+  const blobShas = new Map<string, string>();
+  const needsText = ["contents", "imports", "dependencies"].some((r) => opts.reads.has(r as Read));
+
+  if (needsText) {
+    const toRead: string[] = [];
+    let total = 0;
+    for (const e of entries) {
+      if (e.type !== "file") continue;
+      if (e.blobSha) blobShas.set(e.path, e.blobSha);
+      if (BINARY_EXT.test(e.path)) skipped.set(e.path, "binary");
+      else if (e.size > limits.maxFileBytes) skipped.set(e.path, "oversized");
+      else {
+        total += e.size;
+        if (total > limits.maxTotalBytes) throw new SnapshotLimitError(`${source.label} holds more than ${limits.maxTotalBytes} bytes of text; Plumbline fails closed rather than judge part of a tree`);
+        toRead.push(e.path);
+      }
+    }
+    const read = await source.readFiles(toRead);
+    const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+    for (const path of toRead) {
+      const data = read.get(path);
+      if (data === undefined || data instanceof Error) {
+        skipped.set(path, "unreadable");
+        continue;
+      }
+      if (data.length > limits.maxFileBytes) {
+        skipped.set(path, "oversized");
+        continue;
+      }
+      if (data.subarray(0, 8000).includes(0)) {
+        skipped.set(path, "binary");
+        continue;
+      }
+      try {
+        contents.set(path, utf8.decode(data));
+      } catch {
+        skipped.set(path, "invalid-utf8");
+        continue;
+      }
+      if (!blobShas.has(path)) blobShas.set(path, gitBlobSha(data));
+    }
+  }
+
+  const wantsGraph = opts.reads.has("imports") || opts.reads.has("dependencies");
+  const graph = wantsGraph ? buildImportGraph({ files, contents, blobShas, ...(opts.cache ? { cache: opts.cache } : {}) }) : { edges: [], problems: [] };
+  const deps = opts.reads.has("dependencies") ? extractDependencies({ files, contents, imports: graph.edges }) : { dependencies: [], manifests: [], problems: [] };
+  return {
+    files,
+    contents,
+    skipped,
+    imports: graph.edges,
+    dependencies: deps.dependencies,
+    manifests: deps.manifests,
+    problems: [...graph.problems, ...deps.problems],
+  };
+}
