@@ -59,6 +59,16 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const OUTPUT_CAP = 64 * 1024 * 1024;
 const PROBE = fileURLToPath(new URL("./rss-probe.cjs", import.meta.url));
 
+/** Process groups still running, so an interrupted benchmark can stop what it started. */
+const activeGroups = new Set<number>();
+
+export function killActiveChildren(): void {
+  for (const pgid of activeGroups) {
+    try { process.kill(-pgid, "SIGKILL"); } catch { /* already gone */ }
+  }
+  activeGroups.clear();
+}
+
 let gnuTime: boolean | undefined;
 /** Whether `/usr/bin/time` is GNU time (accepts `-f %M -o FILE`). Probed once. */
 export function hasGnuTime(): boolean {
@@ -119,7 +129,9 @@ export async function runOnce(cmd: string, args: readonly string[], opts: Omit<M
 function spawnBounded(argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number) {
   return new Promise<Omit<RunResult, "wallMs" | "peakKb">>((resolvePromise, reject) => {
     // Own process group, so a timeout kills the tool and everything it started.
+    // (Its own group also means a Ctrl-C in the terminal does not reach it: see killActiveChildren.)
     const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    if (child.pid !== undefined) activeGroups.add(child.pid);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -134,9 +146,13 @@ function spawnBounded(argv: readonly string[], cwd: string, env: NodeJS.ProcessE
       timedOut = true;
       try { process.kill(-child.pid!, "SIGKILL"); } catch { /* already gone */ }
     }, timeoutMs);
-    child.on("error", (e) => { clearTimeout(timer); reject(e); });
-    child.on("close", (code) => {
+    const done = () => {
       clearTimeout(timer);
+      if (child.pid !== undefined) activeGroups.delete(child.pid);
+    };
+    child.on("error", (e) => { done(); reject(e); });
+    child.on("close", (code) => {
+      done();
       resolvePromise({ exitCode: code, timedOut, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
     });
   });

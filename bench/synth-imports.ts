@@ -39,7 +39,8 @@ const NPM: Readonly<Record<Layer, readonly PlannedImport[]>> = {
   pkg: [{ specifier: "lodash", form: "namespace", symbol: "_" }, { specifier: "node:util", form: "named", symbol: "inspect" }],
 };
 
-export function planImports(mod: SynthModule, layout: Layout, rng: Rng): PlannedImport[] {
+/** Imports of one module; a `leaf` imports npm packages only (see PlantedViolations). */
+export function planImports(mod: SynthModule, layout: Layout, rng: Rng, leaf = false): PlannedImport[] {
   const out = new Map<string, PlannedImport>();
   if (mod.tsx) out.set("react", { specifier: "react", form: "named", symbol: "useState" });
   const npmCount = rng.int(0, 2);
@@ -47,7 +48,7 @@ export function planImports(mod: SynthModule, layout: Layout, rng: Rng): Planned
     const npm = rng.pick(NPM[mod.dir.layer]);
     out.set(npm.specifier, npm);
   }
-  const wanted = rng.int(3, 12);
+  const wanted = leaf ? 0 : rng.int(3, 12);
   for (let attempt = 0; out.size < wanted && attempt < wanted * 4; attempt++) {
     const target = pickTarget(mod, layout, rng);
     if (!target || target.path === mod.path) continue;
@@ -59,23 +60,22 @@ export function planImports(mod: SynthModule, layout: Layout, rng: Rng): Planned
 }
 
 /**
- * Real code is mostly layered: a module imports things "below" it. Targets are drawn from
- * lower positions (earlier module in the folder, earlier folder in the layer, a lower layer)
- * and only BACK_EDGE of imports point anywhere, giving the few cycles real repositories have.
- * A fully random graph would be one giant cycle and would measure cycle analysis instead of
- * import extraction.
+ * Real code is mostly layered: a module imports things "below" it. Targets come from lower
+ * positions (earlier module in the folder, earlier folder in the layer, a lower layer); only
+ * SIBLING_CYCLE of same-folder imports point anywhere in the folder, giving the small local
+ * cycles real repositories have. A random graph would be one giant cycle and would measure
+ * cycle analysis rather than import extraction.
  */
-const BACK_EDGE = 0.03;
+const SIBLING_CYCLE = 0.02;
 
 function pickTarget(mod: SynthModule, layout: Layout, rng: Rng): SynthModule | undefined {
-  const anywhere = rng.chance(BACK_EDGE);
   // Half of real imports stay in the same folder; the rest cross to an allowed layer.
   if (rng.chance(0.5)) {
-    const pool = anywhere ? mod.dir.modules : mod.dir.modules.slice(0, mod.index);
+    const pool = rng.chance(SIBLING_CYCLE) ? mod.dir.modules : mod.dir.modules.slice(0, mod.index);
     return pool.length > 0 ? rng.pick(pool) : undefined;
   }
   const layer = rng.chance(0.5) ? mod.dir.layer : rng.pick(ALLOWED[mod.dir.layer]);
-  const dirs = layer === mod.dir.layer && !anywhere ? layout.byLayer[layer].slice(0, mod.dir.index) : layout.byLayer[layer];
+  const dirs = layer === mod.dir.layer ? layout.byLayer[layer].slice(0, mod.dir.index) : layout.byLayer[layer];
   if (dirs.length === 0) return undefined;
   return rng.pick(rng.pick(dirs).modules);
 }
@@ -107,15 +107,27 @@ function specifierFor(from: SynthModule, target: SynthModule, rng: Rng): [string
   return toBarrel(rng.chance(0.5) ? rel : `${rel}/index.js`);
 }
 
+export interface PlantedViolations {
+  /** Extra imports per source path. */
+  readonly extra: ReadonlyMap<string, readonly PlannedImport[]>;
+  /**
+   * Targets of the planted imports. They are generated as leaves (npm imports only):
+   * adapters and UI import the core, so a violating edge into a non-leaf would close a
+   * cycle through most of the graph and turn the benchmark into a cycle-analysis test.
+   */
+  readonly leaves: ReadonlySet<string>;
+}
+
 /**
  * The planted violations of `src/core/** must not import src/adapters/** or src/ui/**`: one per
- * import style, so a tool that misses a style shows a lower count. Returns extra imports per path.
+ * import style, so a tool that misses a style finds fewer.
  */
-export function plantViolations(layout: Layout, rng: Rng): Map<string, PlannedImport[]> {
+export function plantViolations(layout: Layout, rng: Rng): PlantedViolations {
   const core = layout.byLayer.core.flatMap((d) => d.modules);
   const adapters = layout.byLayer.adapters.flatMap((d) => d.modules);
   const ui = layout.byLayer.ui.flatMap((d) => d.modules);
-  const planted = new Map<string, PlannedImport[]>();
+  const extra = new Map<string, PlannedImport[]>();
+  const leaves = new Set<string>();
   // Partial Fisher–Yates: deterministic for a seed (a random sort comparator is engine-dependent).
   const sources = [...core];
   for (let i = 0; i < Math.min(6, sources.length); i++) {
@@ -123,19 +135,21 @@ export function plantViolations(layout: Layout, rng: Rng): Map<string, PlannedIm
     [sources[i], sources[j]] = [sources[j]!, sources[i]!];
   }
   sources.length = Math.min(6, sources.length);
+  const leaf = (pool: readonly SynthModule[]): SynthModule => {
+    const t = rng.pick(pool);
+    leaves.add(t.path);
+    return t;
+  };
   const makers: ((from: SynthModule) => PlannedImport)[] = [
-    (f) => { const t = rng.pick(adapters); return { specifier: relativeSpecifier(f.path, t.path, "js"), form: "named", symbol: t.symbol }; },
-    (f) => { const t = rng.pick(adapters); return { specifier: `${t.dir.alias}/${baseName(t)}`, form: "named", symbol: t.symbol }; },
-    (f) => { const t = rng.pick(adapters); return { specifier: t.dir.alias, form: "named", symbol: t.symbol }; },
-    (f) => { const t = rng.pick(adapters); return { specifier: relativeSpecifier(f.path, t.path, "bare"), form: "require", symbol: t.symbol }; },
-    (f) => { const t = rng.pick(ui); return { specifier: `${t.dir.alias}/${baseName(t)}.js`, form: "dynamic", symbol: t.symbol }; },
-    (f) => { const t = rng.pick(ui); return { specifier: relativeSpecifier(f.path, t.path, "bare"), form: "named", symbol: t.symbol }; },
+    (f) => { const t = leaf(adapters); return { specifier: relativeSpecifier(f.path, t.path, "js"), form: "named", symbol: t.symbol }; },
+    () => { const t = leaf(adapters); return { specifier: `${t.dir.alias}/${baseName(t)}`, form: "named", symbol: t.symbol }; },
+    (f) => { const t = leaf(adapters); return { specifier: relativeSpecifier(f.path, t.path, "bare"), form: "require", symbol: t.symbol }; },
+    () => { const t = leaf(ui); return { specifier: `${t.dir.alias}/${baseName(t)}.js`, form: "dynamic", symbol: t.symbol }; },
+    (f) => { const t = leaf(ui); return { specifier: relativeSpecifier(f.path, t.path, "bare"), form: "named", symbol: t.symbol }; },
+    (f) => { const t = leaf(ui); return { specifier: relativeSpecifier(f.path, t.path, "js"), form: "type", symbol: t.symbol }; },
   ];
-  sources.forEach((src, i) => {
-    const make = makers[i % makers.length]!;
-    planted.set(src.path, [make(src)]);
-  });
-  return planted;
+  sources.forEach((src, i) => extra.set(src.path, [makers[i % makers.length]!(src)]));
+  return { extra, leaves };
 }
 
 function baseName(m: SynthModule): string {

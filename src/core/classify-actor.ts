@@ -66,11 +66,14 @@ function firstHit(candidates: readonly Candidate[], match: (c: Candidate) => Hit
 }
 
 function builtinByIdentity(c: Candidate): Hit | null {
+  const evidence = c.signal === "app" ? (appSlugOf(c.login) ?? c.login) : c.login;
   for (const fp of BUILTIN_AGENTS) {
-    for (const ident of fp.identities) {
-      if (ident.id !== null && c.id === ident.id) return { agent: fp.id, evidence: `${c.login} (id ${ident.id})` };
-      if (lower(c.login) === lower(ident.login)) return { agent: fp.id, evidence: c.signal === "app" ? `app ${appSlugOf(c.login)}` : c.login };
-    }
+    if (fp.identities.some((i) => lower(c.login) === lower(i.login))) return { agent: fp.id, evidence };
+  }
+  // The numeric id survives a rename of the account, so it decides even when the login does not match.
+  for (const fp of BUILTIN_AGENTS) {
+    const ident = fp.identities.find((i) => i.id !== null && c.id === i.id);
+    if (ident) return { agent: fp.id, evidence: `id ${ident.id}` };
   }
   return null;
 }
@@ -80,7 +83,7 @@ function configuredByLogin(c: Candidate, agents: readonly AgentDefinition[]): Hi
   for (const a of agents) {
     for (const login of a.logins) {
       const l = lower(login);
-      if (l === lower(c.login) || (slug !== null && l === lower(slug))) return { agent: a.id, evidence: `${c.login} (agents[] ${a.id})` };
+      if (l === lower(c.login) || (slug !== null && l === lower(slug))) return { agent: a.id, evidence: slug ?? c.login };
     }
   }
   return null;
@@ -94,7 +97,7 @@ function unknownBot(s: ActorSignals): ActorVerdict | null {
   const pairs = [["sender", s.sender], ["pr-author", s.prAuthor]] as const;
   for (const [signal, who] of pairs) {
     if (who && isBot(who)) {
-      return { class: "agent", agent: who.login, login: who.login, signal, evidence: `${who.login} (unlisted bot)`, forgeable: false };
+      return { class: "agent", agent: who.login, login: who.login, signal, evidence: who.login, forgeable: false };
     }
   }
   return null;

@@ -129,7 +129,7 @@ export const deployment: KindModule<DeploymentInput, CompiledDeployment> = {
     if (c.actor !== "any" && req.actor.class !== c.actor) {
       add(
         "deployment.actor-not-allowed",
-        { required: c.actor, actor: req.actor.class, agent: req.actor.agent ?? "", login: req.actor.login ?? "", signal: req.actor.signal, signalEvidence: req.actor.evidence },
+        { required: c.actor, actor: req.actor.class, agent: req.actor.agent ?? "", login: req.actor.login ?? "", signal: req.actor.signal, signalEvidence: req.actor.evidence, forgeable: req.actor.forgeable },
         req.actor.agent ?? req.actor.login ?? req.actor.class,
       );
     }

@@ -82,9 +82,6 @@ function violationOf(c: CompiledExecutionScope, changed: ChangedPath): Violation
   return changed.previousPath !== undefined && changed.previousPath !== changed.path ? violationAt(c, changed.previousPath) : null;
 }
 
-function describeSelector(s: ActorSelector): string {
-  return s.type === "ids" ? s.agentIds.join(", ") : s.type;
-}
 
 export const executionScope: KindModule<ExecutionScopeInput, CompiledExecutionScope> = {
   kind: "execution-scope",
@@ -130,7 +127,8 @@ export const executionScope: KindModule<ExecutionScopeInput, CompiledExecutionSc
           changedPath: changed.path,
           previousPath: changed.previousPath ?? "",
           glob: v.glob,
-          scope: describeSelector(c.actors),
+          scopeType: c.actors.type,
+          scope: c.actors.type === "ids" ? c.actors.agentIds.join(", ") : c.actors.type,
         },
         key: `${who}|${v.code}|${v.path}`,
       });

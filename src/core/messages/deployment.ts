@@ -1,3 +1,4 @@
+import { describeActor } from "./describe-actor.js";
 import type { MessageTable } from "./message-table.js";
 
 export const deploymentMessages: MessageTable = {
@@ -8,7 +9,7 @@ export const deploymentMessages: MessageTable = {
   "deployment.invariants-unknown": (e) =>
     `no Plumbline verdict exists for \`${e.sha}\`, and \`${e.environment}\` requires its invariants to pass; wait for (or re-run) the Plumbline check on that commit, then deploy again`,
   "deployment.actor-not-allowed": (e) =>
-    `this deployment to \`${e.environment}\` was requested by ${e.agent ? `agent \`${e.agent}\`` : e.actor}${e.login ? ` (\`${e.login}\`)` : ""}, decided by ${e.signal} \`${e.signalEvidence}\`; only a${e.required === "agent" ? "n agent" : " human"} may deploy here`,
+    `this deployment to \`${e.environment}\` was requested by ${describeActor(e)}; only a${e.required === "agent" ? "n agent" : " human"} may deploy here`,
   "deployment.frozen": (e) =>
     `\`${e.environment}\` is frozen from ${e.from} to ${e.to} (${e.reason}); the request time ${e.at} is not outside it. Deploy after ${e.to}, or change the freeze in the invariant file`,
 };

@@ -1,21 +1,22 @@
+import { describeActor } from "./describe-actor.js";
 import type { MessageTable } from "./message-table.js";
 
 type Evidence = Parameters<MessageTable[string]>[0];
-
-/** `agent claude-code (decided by branch \`claude/x\`, forgeable)`: who, and how sure the classification is. */
-function who(e: Evidence): string {
-  const name = e.agent ? `agent \`${e.agent}\`` : e.actor === "agent" ? "an agent" : `human${e.login ? ` \`${e.login}\`` : ""}`;
-  const how = e.signal === "default" ? "no agent signal" : `${e.signal} \`${e.signalEvidence}\`${e.forgeable ? ", a forgeable signal" : ""}`;
-  return `${name} (${how})`;
-}
 
 function what(e: Evidence): string {
   return e.status === "renamed" && e.previousPath ? `renamed \`${e.previousPath}\` → \`${e.changedPath}\`` : `${e.status} \`${e.changedPath}\``;
 }
 
+/** `agents`, `humans`, `everyone`, or the agent ids a rule names. */
+function bound(e: Evidence): string {
+  if (e.scopeType === "all") return "everyone";
+  if (e.scopeType !== "ids") return String(e.scopeType);
+  return `agent${String(e.scope).includes(",") ? "s" : ""} ${String(e.scope).split(", ").map((id) => `\`${id}\``).join(", ")}`;
+}
+
 export const executionScopeMessages: MessageTable = {
   "execution-scope.denied": (e) =>
-    `${who(e)} ${what(e)}, but \`${e.glob}\` is off limits to ${e.scope}; revert this path and leave the change to someone this rule does not bind`,
+    `${describeActor(e)} ${what(e)}, but \`${e.glob}\` is off limits to ${bound(e)}: revert this path, and leave changes there to an actor this rule does not bind`,
   "execution-scope.outside-allow": (e) =>
-    `${who(e)} ${what(e)}, outside the paths ${e.scope} may change (${e.glob}); revert it, or have someone this rule does not bind make it`,
+    `${describeActor(e)} ${what(e)}, outside the only paths ${bound(e)} may change (${e.glob}): revert it, and leave changes there to an actor this rule does not bind`,
 };

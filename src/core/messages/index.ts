@@ -3,10 +3,12 @@ import { dataAccessMessages } from "./data-access.js";
 import { deploymentMessages } from "./deployment.js";
 import { engineMessages } from "./engine.js";
 import { executionScopeMessages } from "./execution-scope.js";
+import { forbiddenDependencyMessages } from "./forbidden-dependency.js";
+import { importBoundaryMessages } from "./import-boundary.js";
 import type { MessageTable } from "./message-table.js";
 
 /** All wording in one place: kinds emit codes + evidence, this renders them. */
-const tables: readonly MessageTable[] = [engineMessages, contentMessages, executionScopeMessages, dataAccessMessages, deploymentMessages];
+const tables: readonly MessageTable[] = [engineMessages, contentMessages, executionScopeMessages, dataAccessMessages, deploymentMessages, importBoundaryMessages, forbiddenDependencyMessages];
 
 const all: MessageTable = Object.freeze(Object.assign(Object.create(null), ...tables));
 

@@ -107,7 +107,7 @@ describe("execution-scope evaluate", () => {
     expect(f?.evidence).toMatchObject({ actor: "agent", agent: "claude-code", signal: "trailer", forgeable: true, status: "modified", glob: ".github/**" });
     const text = renderMessage(f!.code, f!.evidence);
     expect(text).toContain("claude-code");
-    expect(text).toContain("forgeable");
+    expect(text).toContain("which anyone can write");
     expect(text).toContain(".github/**");
   });
 

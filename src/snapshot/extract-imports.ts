@@ -1,0 +1,159 @@
+import { parseSync, type EcmaScriptModule, type OxcError, type ParserOptions } from "oxc-parser";
+import { createLineIndex, type LineIndex } from "./line-index.js";
+import { NAMESPACE, type ModuleRecord, type RecordedBinding, type RecordedProblem, type RecordedReexport, type RecordedSpecifier } from "./module-record.js";
+import { commentTester, mayContainRequire, scanRequires } from "./scan-require.js";
+import { scanBrokenFile } from "./scan-broken-file.js";
+
+export { EXTRACTOR_VERSION } from "./module-record.js";
+export type { ModuleRecord, RecordedBinding, RecordedProblem, RecordedReexport, RecordedSpecifier } from "./module-record.js";
+
+
+const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;
+const DECLARATION = /\.d\.[cm]?ts$/;
+const MAX_REASON = 300;
+
+/** Whether a path is a source file whose imports become edges (declaration files only resolve). */
+export function isSourcePath(path: string): boolean {
+  return SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext)) && !DECLARATION.test(path);
+}
+
+/** Never throws: a file the parser rejects yields a problem plus whatever the parser recovered. */
+export function extractModuleRecord(path: string, text: string): ModuleRecord {
+  let parsed: { module: EcmaScriptModule; errors: OxcError[]; comments: () => readonly { start: number; end: number }[] };
+  try {
+    parsed = parse(path, text);
+  } catch (err) {
+    return { specifiers: [], localExports: [], reexports: [], problems: [{ line: 1, column: 1, reason: clip(`parser crashed: ${(err as Error).message}`) }] };
+  }
+  const lines = createLineIndex(text);
+  const specifiers: RecordedSpecifier[] = [];
+  const localExports: string[] = [];
+  const reexports: RecordedReexport[] = [];
+  const positioned: { offset: number; spec: RecordedSpecifier }[] = [];
+  const add = (offset: number, spec: Omit<RecordedSpecifier, "line" | "column">): void => {
+    positioned.push({ offset, spec: { ...spec, ...lines.positionAt(offset) } as RecordedSpecifier });
+  };
+
+  const mod = parsed.module;
+  // Namespace imports re-exported by name (`import * as ns from "x"; export { ns }`) are the
+  // one re-export oxc leaves as a plain local export, so remember where each local came from.
+  const namespaceLocals = new Map<string, { specifier: string; typeOnly: boolean }>();
+  const importRequestStarts = new Set<number>();
+  for (const imp of mod.staticImports) {
+    const specifier = imp.moduleRequest.value;
+    importRequestStarts.add(imp.moduleRequest.start);
+    const bindings: RecordedBinding[] = imp.entries.map((e) => ({ name: importedName(e.importName), typeOnly: e.isType }));
+    for (const e of imp.entries) {
+      if ((e.importName.kind as string) === "NamespaceObject") namespaceLocals.set(e.localName.value, { specifier, typeOnly: e.isType });
+    }
+    const typeOnly = bindings.length > 0 ? bindings.every((b) => b.typeOnly) : /^import\s+type\s*\{/.test(text.slice(imp.start, imp.moduleRequest.start));
+    add(imp.moduleRequest.start, { specifier, syntax: "import", typeOnly, bindings });
+  }
+
+  for (const exp of mod.staticExports) {
+    // One `export … from` statement is one edge, whatever the number of names it lists.
+    const bySource = new Map<number, { specifier: string; bindings: RecordedBinding[] }>();
+    for (const e of exp.entries) {
+      const exportName = exportedName(e.exportName);
+      if (e.moduleRequest === null) {
+        const ns = e.localName.name === null ? undefined : namespaceLocals.get(e.localName.name);
+        if (ns && exportName !== null) reexports.push({ exportName, importName: NAMESPACE, specifier: ns.specifier, typeOnly: ns.typeOnly || e.isType });
+        else if (exportName !== null) localExports.push(exportName);
+        continue;
+      }
+      const specifier = e.moduleRequest.value;
+      const importName = (e.importName.kind as string) === "Name" ? (e.importName.name ?? NAMESPACE) : NAMESPACE;
+      reexports.push({ exportName: exportName ?? NAMESPACE, importName, specifier, typeOnly: e.isType });
+      // `import { q } from "./q"; export { q }` comes back as an indirect export pointing at the
+      // import's literal: the import already made the edge, so only the re-export is new.
+      if (importRequestStarts.has(e.moduleRequest.start)) continue;
+      let group = bySource.get(e.moduleRequest.start);
+      if (!group) bySource.set(e.moduleRequest.start, (group = { specifier, bindings: [] }));
+      group.bindings.push({ name: importName, typeOnly: e.isType });
+    }
+    for (const [offset, g] of bySource) add(offset, { specifier: g.specifier, syntax: "export", typeOnly: g.bindings.every((b) => b.typeOnly), bindings: g.bindings });
+  }
+
+  for (const dyn of mod.dynamicImports) {
+    const specifier = literalValue(text.slice(dyn.moduleRequest.start, dyn.moduleRequest.end));
+    if (specifier !== null) add(dyn.moduleRequest.start, { specifier, syntax: "dynamic", typeOnly: false, bindings: [{ name: NAMESPACE, typeOnly: false }] });
+  }
+
+  if (mayContainRequire(text)) {
+    const hits = scanRequires(text, commentTester(parsed.comments()));
+    for (const h of hits) add(h.offset, { specifier: h.specifier, syntax: h.syntax, typeOnly: h.typeOnly, bindings: [{ name: NAMESPACE, typeOnly: h.typeOnly }] });
+  }
+
+  if (parsed.errors.length > 0) {
+    // The parser gave up at the first error; recover the static imports it never reached.
+    // Bindings are unknown, so static imports found this way are not followed through barrels.
+    const seen = new Set(positioned.map((p) => p.offset));
+    for (const h of scanBrokenFile(text)) {
+      if (seen.has(h.offset)) continue;
+      const bindings = h.syntax === "dynamic" ? [{ name: NAMESPACE, typeOnly: false }] : [];
+      add(h.offset, { specifier: h.specifier, syntax: h.syntax, typeOnly: h.typeOnly, bindings });
+    }
+  }
+
+  positioned.sort((a, b) => a.offset - b.offset);
+  for (const p of positioned) specifiers.push(p.spec);
+  return { specifiers, localExports: [...new Set(localExports)], reexports, problems: problemsOf(parsed.errors, lines) };
+}
+
+function parse(path: string, text: string): { module: EcmaScriptModule; errors: OxcError[]; comments: () => readonly { start: number; end: number }[] } {
+  const first = parseSync(path, text, optionsFor(path));
+  let result = first;
+  // Plain `.js` may be CommonJS with a top-level `return`, which only parses as a script body.
+  if (first.errors.length > 0 && /\.jsx?$/.test(path)) {
+    const retry = parseSync(path, text, { lang: "jsx", sourceType: "commonjs" });
+    if (retry.errors.length < first.errors.length) result = retry;
+  }
+  return { module: result.module, errors: result.errors, comments: () => result.comments };
+}
+
+function optionsFor(path: string): ParserOptions {
+  // JSX inside `.js` is the norm in React code bases; TypeScript and Babel accept it too.
+  if (/\.(js|jsx)$/.test(path)) return { lang: "jsx", sourceType: "unambiguous" };
+  if (path.endsWith(".mjs")) return { lang: "jsx", sourceType: "module" };
+  if (path.endsWith(".cjs")) return { lang: "jsx", sourceType: "commonjs" };
+  if (path.endsWith(".cts")) return { sourceType: "commonjs" };
+  return {};
+}
+
+function importedName(n: { kind: unknown; name: string | null }): string {
+  const kind = n.kind as string;
+  if (kind === "Default") return "default";
+  if (kind === "Name" && n.name !== null) return n.name;
+  return NAMESPACE;
+}
+
+function exportedName(n: { kind: unknown; name: string | null }): string | null {
+  const kind = n.kind as string;
+  if (kind === "Default") return "default";
+  if (kind === "Name") return n.name;
+  return null;
+}
+
+/** A string literal or a template without substitutions; anything computed is not a specifier. */
+function literalValue(source: string): string | null {
+  const s = source.trim();
+  if (s.length < 2) return null;
+  const q = s[0];
+  if ((q !== '"' && q !== "'" && q !== "`") || s[s.length - 1] !== q) return null;
+  const body = s.slice(1, -1);
+  if (body.includes("\\") || body.includes(q) || (q === "`" && body.includes("${"))) return null;
+  return body;
+}
+
+function problemsOf(errors: readonly OxcError[], lines: LineIndex): RecordedProblem[] {
+  const real = errors.filter((e) => (e.severity as string) === "Error");
+  const first = real[0];
+  if (!first) return [];
+  const at = first.labels[0] ? lines.positionAt(first.labels[0].start) : { line: 1, column: 1 };
+  const more = real.length > 1 ? ` (and ${real.length - 1} more)` : "";
+  return [{ ...at, reason: clip(`${first.message}${more}`) }];
+}
+
+function clip(s: string): string {
+  return s.length > MAX_REASON ? `${s.slice(0, MAX_REASON - 1)}…` : s;
+}

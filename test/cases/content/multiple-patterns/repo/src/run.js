@@ -1,0 +1,6 @@
+export function run(code) {
+  return eval(code);
+}
+export function compile(code) {
+  return new Function(code);
+}

@@ -1,0 +1,3 @@
+import { findUser } from "../repositories/users.js";
+
+export const handler = (id) => findUser(id);

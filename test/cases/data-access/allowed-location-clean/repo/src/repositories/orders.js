@@ -1,0 +1,3 @@
+import { PrismaClient } from "@prisma/client";
+
+export const orders = new PrismaClient().order;

@@ -1,0 +1,4 @@
+import Cursor from "pg-cursor";
+import native from "pg/lib/native/index.js";
+
+export const both = [Cursor, native];

@@ -1,0 +1,3 @@
+import { Pool } from "pg";
+
+const rows = new Pool().query("SELECT * FROM users");

@@ -1,0 +1,1 @@
+export const client = { query: (q: string) => q };

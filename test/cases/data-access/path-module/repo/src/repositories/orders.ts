@@ -1,0 +1,3 @@
+import { client } from "../db/client.js";
+
+export const all = () => client.query("orders");

@@ -1,0 +1,2 @@
+export { PrismaClient } from "@prisma/client";
+export const DB_URL = "postgres://localhost/app";

@@ -1,0 +1,3 @@
+import { PrismaClient } from "../db/index.js";
+
+export const users = new PrismaClient().user;

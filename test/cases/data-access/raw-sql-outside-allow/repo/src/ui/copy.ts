@@ -1,0 +1,1 @@
+export const hint = "select a plan from the list";

@@ -1,0 +1,4 @@
+"use strict";
+const { Client } = require("pg");
+
+module.exports = () => new Client();

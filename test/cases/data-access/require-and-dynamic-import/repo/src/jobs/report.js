@@ -1,0 +1,4 @@
+export async function report() {
+  const { Pool } = await import("pg");
+  return new Pool();
+}

@@ -1,0 +1,1 @@
+resource "aws_db_instance" "main" {}

@@ -1,0 +1,3 @@
+import { VERSION } from "../shared";
+
+export const version = VERSION;

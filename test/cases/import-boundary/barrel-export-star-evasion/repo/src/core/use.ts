@@ -1,0 +1,4 @@
+// Looks innocent: `shared` is allowed.
+import { Client } from "../shared";
+
+export const make = () => new Client();

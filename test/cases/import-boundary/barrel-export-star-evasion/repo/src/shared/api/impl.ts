@@ -1,0 +1,1 @@
+export { GitHubClient as Client } from "../../github/client";

@@ -1,0 +1,4 @@
+// c closes the longer loop.
+import { a } from "./a";
+
+export const c = () => a;

@@ -1,0 +1,3 @@
+import { x } from "../infra/x";
+
+export const d = () => x;

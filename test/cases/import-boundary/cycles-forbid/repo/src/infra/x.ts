@@ -1,0 +1,3 @@
+import { d } from "../domain/d";
+
+export const x = () => d;

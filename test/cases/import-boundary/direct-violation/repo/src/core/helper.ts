@@ -1,0 +1,1 @@
+export const helper = <T>(x: T) => x;

@@ -1,0 +1,1 @@
+export const publish = (x: unknown) => x;

@@ -1,0 +1,1 @@
+export const respond = () => 200;

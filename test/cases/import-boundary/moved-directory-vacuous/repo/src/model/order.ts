@@ -1,0 +1,3 @@
+import { respond } from "../http/respond";
+
+export const order = () => respond();

@@ -1,0 +1,4 @@
+// Default export of the barrel.
+import connect from "../lib";
+
+export const c = connect;

@@ -1,0 +1,2 @@
+export { default } from "./connect";
+export * from "./version";

@@ -1,0 +1,3 @@
+import { Client } from "../github/client";
+
+export const c = new Client();

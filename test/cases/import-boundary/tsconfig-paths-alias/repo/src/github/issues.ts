@@ -1,0 +1,1 @@
+export const openIssue = (n: number) => n;

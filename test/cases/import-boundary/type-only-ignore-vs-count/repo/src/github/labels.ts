@@ -1,0 +1,2 @@
+export interface Label {}
+export const labels: Label[] = [];

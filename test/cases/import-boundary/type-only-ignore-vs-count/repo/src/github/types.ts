@@ -1,0 +1,2 @@
+export interface Issue {}
+export interface Repo {}
