@@ -17,12 +17,12 @@ import { renderBarrel, renderModule } from "./synth-source.js";
  * Standalone: `tsx bench/generate-repo.ts --files 1000 [--seed 1] [--out DIR]`.
  */
 
-export const CORE_RULE: BoundaryRule = {
+export const CORE_RULE = {
   id: "core-is-pure",
   why: "The core is evaluated everywhere; it must not reach adapters or UI.",
   from: ["src/core/**"],
   forbid: ["src/adapters/**", "src/ui/**"],
-};
+} satisfies BoundaryRule;
 
 export const DEPCRUISE_CONFIG = ".dependency-cruiser.cjs";
 

@@ -9,7 +9,8 @@ import { renderDepcruiseConfig, renderInvariantsYaml, type BoundaryRule } from "
  * Benchmarks someone's repository without touching it: everything happens in a private
  * clone (the measured tree is its HEAD, exactly what `plumbline check` reads). If the
  * repository already has import-boundary invariants they are used as they are and mirrored
- * for dependency-cruiser; otherwise a generic rule needing the whole graph is committed to
+ * for dependency-cruiser (its other invariants still run in Plumbline: extra work, never
+ * less); otherwise a generic rule needing the whole graph is committed to
  * the clone. The clone has no node_modules, so dependency-cruiser leaves npm imports
  * unresolved, as Plumbline (which never reads node_modules) does.
  */
@@ -70,7 +71,7 @@ export function prepareRealRepo(path: string): PreparedRepo {
   };
 }
 
-/** import-boundary invariants with plain `from`/`forbid` string lists; anything else is not mirrored. */
+/** The repository's import-boundary invariants, every clause kept, for mirroring. */
 function readBoundaryRules(dir: string): BoundaryRule[] {
   const rules: BoundaryRule[] = [];
   for (const folder of ["invariants", ".github/invariants"]) {
@@ -86,8 +87,18 @@ function readBoundaryRules(dir: string): BoundaryRule[] {
       const list = (doc as { invariants?: unknown } | null)?.invariants;
       if (!Array.isArray(list)) continue;
       for (const inv of list as Record<string, unknown>[]) {
-        if (inv?.["kind"] !== "import-boundary" || !isStrings(inv["from"]) || !isStrings(inv["forbid"])) continue;
-        rules.push({ id: String(inv["id"]), why: String(inv["why"] ?? ""), from: inv["from"], forbid: inv["forbid"] });
+        if (inv?.["kind"] !== "import-boundary" || !isStrings(inv["from"])) continue;
+        const strings = (k: string) => (isStrings(inv[k]) ? { [k]: inv[k] } : {});
+        rules.push({
+          id: String(inv["id"]),
+          why: String(inv["why"] ?? ""),
+          from: inv["from"],
+          ...strings("exclude"),
+          ...strings("forbid"),
+          ...strings("allow"),
+          ...(inv["cycles"] === "forbid" ? { cycles: "forbid" as const } : {}),
+          ...(inv["typeOnly"] === "ignore" ? { typeOnly: "ignore" as const } : {}),
+        });
       }
     }
   }

@@ -6,7 +6,7 @@ import { killActiveChildren, memoryMethod } from "./measure.js";
 import { prepareRealRepo } from "./real-repo.js";
 import { benchmarkTarget, type BenchTarget } from "./scenarios.js";
 import { renderReport } from "./table.js";
-import { ROOT } from "./tools.js";
+import { depcruiseVersion, PLUMBLINE_BIN } from "./tools.js";
 
 /**
  * `npm run bench [-- [--sizes 1000,10000] [--runs 3] [--seed 1] [--timeout-min 10] [--keep] [REPO…]]`
@@ -57,7 +57,7 @@ const log = (label: string) => (step: string) => process.stderr.write(`[bench] $
 
 try {
   process.stdout.write(`plumbline bench: node ${process.version}, ${runs} run(s) per row, peak memory by ${memoryMethod()}\n`);
-  process.stdout.write(`plumbline at ${ROOT}\n`);
+  process.stdout.write(`plumbline: ${PLUMBLINE_BIN}; dependency-cruiser: ${depcruiseVersion()}\n`);
   for (const files of sizes) {
     log(`${files} files`)("generating");
     const repo = generateRepo({ files, seed });

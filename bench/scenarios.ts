@@ -34,6 +34,8 @@ export interface TargetReport {
   readonly depcruise: Row;
   readonly plumbline: readonly Row[];
   readonly violations: { readonly depcruise: number | null; readonly plumbline: number | null };
+  /** The CLI's self-reported phase timings from the last cold run, e.g. "list 93, snapshot 1939". */
+  readonly plumblinePhases: string | null;
   readonly parity: ParityResult;
 }
 
@@ -75,6 +77,7 @@ export async function benchmarkTarget(t: BenchTarget, opts: ScenarioOptions): Pr
       depcruise: parity.ok ? parity.parity.depcruiseViolations : null,
       plumbline: cold && "m" in cold ? countFindings(cold.m.runs.at(-1)!, t.ruleIds) : null,
     },
+    plumblinePhases: cold && "m" in cold ? phases(cold.m.runs.at(-1)!) : null,
     parity,
   };
 }
@@ -126,6 +129,15 @@ function plumblineReason(r: RunResult): string | null {
   }
   const line = r.stderr.split("\n").find((l) => l.trim() !== "");
   return line ? `exit ${r.exitCode}: ${line.slice(0, 200)}` : null;
+}
+
+function phases(r: RunResult): string | null {
+  try {
+    const t = (JSON.parse(r.stdout) as { timings?: Record<string, number> }).timings;
+    return t ? Object.entries(t).map(([k, v]) => `${k} ${Math.round(v)}`).join(", ") : null;
+  } catch {
+    return null;
+  }
 }
 
 function countFindings(r: RunResult, ruleIds: readonly string[]): number | null {

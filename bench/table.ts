@@ -20,8 +20,9 @@ export function renderReport(r: TargetReport, runs: number): string {
     ...t.notes.map((n) => `   ${n}`),
     [pad("", COLS.label), lpad("wall s", COLS.wall), lpad("peak MiB", COLS.mem), lpad("vs depcruise", COLS.speed), lpad("mem ratio", COLS.memRatio)].join(" "),
   ];
-  for (const row of [r.floor, r.depcruise, ...r.plumbline]) out.push(renderRow(row, dc));
+  for (const row of [r.floor, r.depcruise, ...r.plumbline]) out.push(renderRow(row, row === r.depcruise ? "self" : dc));
   out.push(`   wall = median of ${runs} run(s); peak = largest of them`);
+  if (r.plumblinePhases) out.push(`plumbline cold phases (its own timings, ms): ${r.plumblinePhases}`);
 
   const v = r.violations;
   out.push(`violations: dependency-cruiser ${v.depcruise ?? "?"}, plumbline ${v.plumbline ?? "?"}${t.planted === null ? "" : ` (planted ${t.planted})`}`);
@@ -30,11 +31,13 @@ export function renderReport(r: TargetReport, runs: number): string {
   return out.join("\n");
 }
 
-function renderRow(row: Row, dc: { medianWallMs: number; peakKb: number | null } | null): string {
+function renderRow(row: Row, dc: { medianWallMs: number; peakKb: number | null } | "self" | null): string {
   if ("unavailable" in row) return `${pad(row.label, COLS.label)} unavailable (${row.unavailable})`;
   const m = row.m;
-  const speed = dc ? `${(dc.medianWallMs / m.medianWallMs).toFixed(1)}× faster` : "–";
-  const mem = dc?.peakKb && m.peakKb ? `${(m.peakKb / dc.peakKb).toFixed(2)}×` : "–";
+  // "self": dependency-cruiser's own row; null: it did not run, so there is nothing to compare with.
+  const base = dc === "self" || dc === null ? null : dc;
+  const speed = base ? `${(base.medianWallMs / m.medianWallMs).toFixed(1)}× faster` : dc === "self" ? "baseline" : "–";
+  const mem = base?.peakKb && m.peakKb ? `${(m.peakKb / base.peakKb).toFixed(2)}×` : dc === "self" ? "baseline" : "–";
   return [
     pad(row.label, COLS.label),
     lpad((m.medianWallMs / 1000).toFixed(2), COLS.wall),

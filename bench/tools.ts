@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { git } from "./git.js";
@@ -21,6 +21,14 @@ export function plumblineUnavailable(): string | null {
   if (!existsSync(PLUMBLINE_BIN)) return `${PLUMBLINE_BIN} missing`;
   if (!existsSync(join(dirname(PLUMBLINE_BIN), "../dist/cli/main.js"))) return "dist/cli/main.js not built; run `npm run build`";
   return null;
+}
+
+export function depcruiseVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(DEPCRUISE_BIN, "../../package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "not installed";
+  }
 }
 
 export function depcruiseUnavailable(): string | null {

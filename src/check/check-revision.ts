@@ -18,6 +18,11 @@ export interface CheckRequest {
   readonly head: FileSource;
   /** The base revision; its invariant files judge the change. Null: judge `head` alone. */
   readonly base: FileSource | null;
+  /**
+   * Where the invariants come from when that is neither base nor head: a PR is judged by its
+   * base branch's tip while its findings are compared with the merge base. Defaults to base ?? head.
+   */
+  readonly policy?: FileSource | null;
   readonly actor: ActorSignals | null;
   readonly now: Date;
   readonly cache?: RecordCache;
@@ -52,8 +57,8 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   clock("list", t);
 
   t = performance.now();
-  const policySource = req.base ?? req.head;
-  const policyEntries = baseEntries ?? headEntries;
+  const policySource = req.policy ?? req.base ?? req.head;
+  const policyEntries = req.policy ? await req.policy.listFiles() : (baseEntries ?? headEntries);
   const loaded = await loadPolicySources(policySource, policyEntries);
   if (loaded.errors.length) return { type: "invalid-policy", errors: loaded.errors, policyFrom: policySource.label };
   if (loaded.sources.length === 0) return { type: "no-policy", policyFrom: policySource.label };
@@ -63,9 +68,13 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   clock("policy", t);
 
   t = performance.now();
+  // Excluded paths (settings.exclude) are invisible to every invariant: drop them before reading.
+  const visible = (es: readonly TreeEntry[]) => (policy.excluded.length === 0 ? es : es.filter((e) => !policy.excluded.some((g) => g.test(e.path))));
+  const headVisible = visible(headEntries);
+  const baseVisible = baseEntries ? visible(baseEntries) : null;
   const snapOpts = { reads: policy.reads, ...(req.cache ? { cache: req.cache } : {}), ...(req.limits ? { limits: req.limits } : {}) };
-  const headSnap = await buildSnapshot(req.head, { ...snapOpts, entries: headEntries });
-  const baseSnap = req.base && baseEntries ? await buildSnapshot(req.base, { ...snapOpts, entries: baseEntries }) : null;
+  const headSnap = await buildSnapshot(req.head, { ...snapOpts, entries: headVisible });
+  const baseSnap = req.base && baseVisible ? await buildSnapshot(req.base, { ...snapOpts, entries: baseVisible }) : null;
   clock("snapshot", t);
 
   const actor: ActorVerdict | null = req.actor ? classifyActor(req.actor, policy.agents) : null;
@@ -82,12 +91,12 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   let headUnderOwnPolicy: Evaluation | null = null;
   let policyDiff: PolicyDiffEntry[] | null = null;
   let headPolicyErrors: PolicyError[] = [];
-  if (req.base && baseEntries && policyFilesChanged(baseEntries, headEntries)) {
+  if (req.base && policyFilesChanged(policyEntries, headEntries)) {
     const own = await loadPolicySources(req.head, headEntries);
     const ownCompiled = own.errors.length ? { ok: false as const, errors: own.errors } : compilePolicy(own.sources);
     if (ownCompiled.ok) {
       policyDiff = diffPolicies(policy, ownCompiled.policy);
-      const ownSnap = sameReads(policy, ownCompiled.policy) ? headSnap : await buildSnapshot(req.head, { ...snapOpts, reads: ownCompiled.policy.reads, entries: headEntries });
+      const ownSnap = sameReads(policy, ownCompiled.policy) ? headSnap : await buildSnapshot(req.head, { ...snapOpts, reads: ownCompiled.policy.reads, entries: headVisible });
       headUnderOwnPolicy = evaluatePolicy(ownCompiled.policy, { snapshot: ownSnap, change, deployment }, req.now);
     } else headPolicyErrors = ownCompiled.errors;
   }

@@ -7,6 +7,9 @@ const USAGE = `plumbline ${ENGINE_VERSION}: repository invariants, enforced ever
 
 Commands:
   check [dir]     evaluate the invariants (see \`plumbline check --help\`)
+  serve           run the GitHub App: webhook server + evaluation workers (needs APP_ID,
+                  PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, REDIS_URL; GITHUB_API_URL optional)
+  worker          run evaluation workers only (scale out on the same Redis)
   schema          print the JSON Schema of invariant files
   version         print the engine version
 
@@ -17,6 +20,9 @@ type Command = (args: string[], io: Io) => Promise<number>;
 /** A plain map of commands, like the kind registry: adding one is one line. */
 const commands: Record<string, Command> = {
   check: checkCommand,
+  // Loaded on demand: `check` in a git hook must not pay for Probot and BullMQ.
+  serve: async (args, io) => (await import("./serve-command.js")).serveCommand("serve")(args, io),
+  worker: async (args, io) => (await import("./serve-command.js")).serveCommand("worker")(args, io),
   schema: async (_args, io) => {
     io.stdout(JSON.stringify(policyJsonSchema(), null, 2) + "\n");
     return 0;

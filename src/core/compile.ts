@@ -51,6 +51,8 @@ export interface CompiledPolicy {
   /** sha256 over the engine version and the files' blob ids. */
   readonly digest: string;
   readonly reads: ReadonlySet<Read>;
+  /** settings.exclude, compiled: paths no invariant sees. */
+  readonly excluded: readonly Glob[];
 }
 
 export type CompileResult = { ok: true; policy: CompiledPolicy } | { ok: false; errors: PolicyError[] };
@@ -134,7 +136,14 @@ export function compilePolicy(sources: readonly PolicySource[]): CompileResult {
   const digest = sha256(JSON.stringify({ engine: ENGINE_VERSION, files }));
   const reads = new Set<Read>(invariants.flatMap((i) => i.module.reads));
   const settings = withSettings[0]?.data.settings ?? settingsSchema.parse({});
-  return { ok: true, policy: { invariants, waivers, agents, settings, files, digest, reads } };
+  let excluded: Glob[] = [];
+  try {
+    excluded = settings.exclude.map((g, i) => compileGlob(g, ["settings", "exclude", i]));
+  } catch (err) {
+    if (!(err instanceof CompileError)) throw err;
+    return { ok: false, errors: [at(withSettings[0]!, err.field, err.expected, err.allowed)] };
+  }
+  return { ok: true, policy: { invariants, waivers, agents, settings, files, digest, reads, excluded } };
 }
 
 function at(file: ParsedPolicyFile, field: readonly PropertyKey[], expected: string, allowed: string | null): PolicyError {

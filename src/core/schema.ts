@@ -37,6 +37,7 @@ export const settingsSchema = z
     strict: z.boolean().default(false).describe("Persisting block findings fail every change, not only on the default branch."),
     auditInterval: z.string().regex(/^\d+(m|h|d)$/, "a duration such as `30m`, `6h` or `1d`").default("6h").describe("How often the scheduled audit re-evaluates."),
     dashboard: z.boolean().default(false).describe("Keep a dashboard issue of decay signals up to date."),
+    exclude: z.array(z.string().min(1)).default([]).describe("Globs of paths no invariant sees (vendored code, fixtures that plant violations on purpose)."),
     historyLimit: z.number().int().min(10).max(100_000).default(1000).describe("Evaluations kept per repository."),
   })
   .describe("Repository-wide settings. Only one file may set them.");

@@ -1,12 +1,14 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { isModuleRecord, type ModuleRecord } from "./module-record.js";
+import type { ModuleRecord } from "./module-record.js";
+import { decodeRecord, encodeRecord } from "./record-codec.js";
 import { createMemoryRecordCache, type RecordCache } from "./record-cache.js";
 
 /**
  * A record cache persisted as one NDJSON file (the CLI keeps it under `<gitdir>/plumbline/`).
  * It is only an accelerator: a missing, truncated or tampered file means an empty (or partly
- * empty) cache, never an error, and every record read back is shape-checked.
+ * empty) cache, never an error, and every record read back is shape-checked while it is
+ * decoded (see record-codec.ts).
  */
 export interface DiskRecordCache extends RecordCache {
   readonly size: number;
@@ -14,7 +16,7 @@ export interface DiskRecordCache extends RecordCache {
   flush(): Promise<void>;
 }
 
-const HEADER = JSON.stringify({ plumbline: "module-records", format: 1 });
+const HEADER = JSON.stringify({ plumbline: "module-records", format: 2 });
 let tempCounter = 0;
 
 export async function diskRecordCache(file: string, opts: { maxEntries?: number } = {}): Promise<DiskRecordCache> {
@@ -34,7 +36,7 @@ export async function diskRecordCache(file: string, opts: { maxEntries?: number 
     async flush() {
       if (!dirty) return;
       const lines = [HEADER];
-      for (const [key, record] of memory.entries()) lines.push(JSON.stringify([key, record]));
+      for (const [key, record] of memory.entries()) lines.push(JSON.stringify([key, encodeRecord(record)]));
       await mkdir(dirname(file), { recursive: true });
       const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
       try {
@@ -71,7 +73,9 @@ export function parseCacheFile(text: string): Array<[string, ModuleRecord]> {
     } catch {
       continue;
     }
-    if (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string" && isModuleRecord(entry[1])) out.push([entry[0], entry[1]]);
+    if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== "string") continue;
+    const record = decodeRecord(entry[1]);
+    if (record !== null) out.push([entry[0], record]);
   }
   return out;
 }

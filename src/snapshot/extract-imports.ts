@@ -7,7 +7,6 @@ import { scanBrokenFile } from "./scan-broken-file.js";
 export { EXTRACTOR_VERSION } from "./module-record.js";
 export type { ModuleRecord, RecordedBinding, RecordedProblem, RecordedReexport, RecordedSpecifier } from "./module-record.js";
 
-
 const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;
 const DECLARATION = /\.d\.[cm]?ts$/;
 const MAX_REASON = 300;
@@ -31,7 +30,8 @@ export function extractModuleRecord(path: string, text: string): ModuleRecord {
   const reexports: RecordedReexport[] = [];
   const positioned: { offset: number; spec: RecordedSpecifier }[] = [];
   const add = (offset: number, spec: Omit<RecordedSpecifier, "line" | "column">): void => {
-    positioned.push({ offset, spec: { ...spec, ...lines.positionAt(offset) } as RecordedSpecifier });
+    const { line, column } = lines.positionAt(offset);
+    positioned.push({ offset, spec: { specifier: spec.specifier, syntax: spec.syntax, line, column, typeOnly: spec.typeOnly, bindings: spec.bindings } });
   };
 
   const mod = parsed.module;
@@ -84,7 +84,8 @@ export function extractModuleRecord(path: string, text: string): ModuleRecord {
     for (const h of hits) add(h.offset, { specifier: h.specifier, syntax: h.syntax, typeOnly: h.typeOnly, bindings: [{ name: NAMESPACE, typeOnly: h.typeOnly }] });
   }
 
-  if (parsed.errors.length > 0) {
+  const errors = parsed.errors.filter((e) => (e.severity as string) === "Error");
+  if (errors.length > 0) {
     // The parser gave up at the first error; recover the static imports it never reached.
     // Bindings are unknown, so static imports found this way are not followed through barrels.
     const seen = new Set(positioned.map((p) => p.offset));
@@ -97,7 +98,7 @@ export function extractModuleRecord(path: string, text: string): ModuleRecord {
 
   positioned.sort((a, b) => a.offset - b.offset);
   for (const p of positioned) specifiers.push(p.spec);
-  return { specifiers, localExports: [...new Set(localExports)], reexports, problems: problemsOf(parsed.errors, lines) };
+  return { specifiers, localExports: [...new Set(localExports)], reexports, problems: problemsOf(errors, lines) };
 }
 
 function parse(path: string, text: string): { module: EcmaScriptModule; errors: OxcError[]; comments: () => readonly { start: number; end: number }[] } {
@@ -145,12 +146,12 @@ function literalValue(source: string): string | null {
   return body;
 }
 
+/** One problem per file: the first error is the one worth fixing; later ones are often its echo. */
 function problemsOf(errors: readonly OxcError[], lines: LineIndex): RecordedProblem[] {
-  const real = errors.filter((e) => (e.severity as string) === "Error");
-  const first = real[0];
+  const first = errors[0];
   if (!first) return [];
   const at = first.labels[0] ? lines.positionAt(first.labels[0].start) : { line: 1, column: 1 };
-  const more = real.length > 1 ? ` (and ${real.length - 1} more)` : "";
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
   return [{ ...at, reason: clip(`${first.message}${more}`) }];
 }
 

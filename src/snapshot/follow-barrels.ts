@@ -34,7 +34,7 @@ const MAX_DEPTH = 16;
 const MAX_RESULTS = 500;
 const NONE: readonly DerivedTarget[] = Object.freeze([]);
 
-export function targetKey(t: ImportTarget): string {
+function targetKey(t: ImportTarget): string {
   return t.type === "file" ? `file:${t.path}` : t.type === "unresolved" ? "unresolved" : `${t.type}:${t.name}`;
 }
 

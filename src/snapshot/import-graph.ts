@@ -28,27 +28,58 @@ export interface ImportGraph {
  * repository content: an unparsable file is a problem plus whatever edges could be recovered.
  */
 export function buildImportGraph(input: ImportGraphInput): ImportGraph {
-  const records = new Map<string, ModuleRecord>();
-  const problems: SnapshotProblem[] = [];
-  let parsed = 0;
-  let cached = 0;
-  for (const path of input.files) {
-    if (!isSourcePath(path) || isUnderNodeModules(path)) continue;
-    const text = input.contents.get(path);
-    if (text === undefined) continue;
-    const sha = input.blobShas?.get(path);
-    const key = sha === undefined ? null : recordKey(sha);
-    let record = key === null ? undefined : input.cache?.get(key);
-    if (record) cached++;
-    else {
-      record = extractModuleRecord(path, text);
-      parsed++;
-      if (key !== null) input.cache?.set(key, record);
-    }
-    records.set(path, record);
-    for (const p of record.problems) problems.push({ path, ...p });
-  }
+  const state = newState();
+  for (const path of input.files) addRecord(state, input, path);
+  return link(state, input);
+}
 
+/**
+ * The same graph, yielding to the event loop every `yieldEvery` parsed files. oxc keeps each
+ * parse result's native memory until its JS wrapper is finalised, which needs an event-loop
+ * turn: a synchronous cold run over 10k files peaked at 1.27 GB RSS here, this one at 0.8 GB.
+ */
+export async function buildImportGraphAsync(input: ImportGraphInput, opts: { yieldEvery?: number } = {}): Promise<ImportGraph> {
+  const yieldEvery = opts.yieldEvery ?? 128;
+  const state = newState();
+  let sinceYield = 0;
+  for (const path of input.files) {
+    if (addRecord(state, input, path) !== "parsed" || ++sinceYield < yieldEvery) continue;
+    sinceYield = 0;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return link(state, input);
+}
+
+interface GraphState {
+  readonly records: Map<string, ModuleRecord>;
+  readonly problems: SnapshotProblem[];
+  parsed: number;
+  cached: number;
+}
+
+const newState = (): GraphState => ({ records: new Map(), problems: [], parsed: 0, cached: 0 });
+
+function addRecord(state: GraphState, input: ImportGraphInput, path: string): "parsed" | "cached" | "skipped" {
+  if (!isSourcePath(path) || isUnderNodeModules(path)) return "skipped";
+  const text = input.contents.get(path);
+  if (text === undefined) return "skipped";
+  const sha = input.blobShas?.get(path);
+  const key = sha === undefined ? null : recordKey(sha);
+  let record = key === null ? undefined : input.cache?.get(key);
+  const outcome = record ? "cached" : "parsed";
+  if (record) state.cached++;
+  else {
+    record = extractModuleRecord(path, text);
+    state.parsed++;
+    if (key !== null) input.cache?.set(key, record);
+  }
+  state.records.set(path, record);
+  for (const p of record.problems) state.problems.push({ path, ...p });
+  return outcome;
+}
+
+function link(state: GraphState, input: ImportGraphInput): ImportGraph {
+  const { records, problems } = state;
   const resolver = createModuleResolver(input);
   const barrels = createBarrelFollower(records, (from, spec) => resolver.resolve(from, spec));
   const edges: ImportEdge[] = [];
@@ -61,7 +92,7 @@ export function buildImportGraph(input: ImportGraphInput): ImportGraph {
     }
   }
   problems.push(...resolver.problems());
-  return { edges, problems, stats: { parsed, cached } };
+  return { edges, problems, stats: { parsed: state.parsed, cached: state.cached } };
 }
 
 const NO_VIA: readonly string[] = Object.freeze([]);

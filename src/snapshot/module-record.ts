@@ -61,21 +61,3 @@ export interface RecordedProblem {
 
 /** `*` in bindings and reexports: the whole namespace (or, as an export name, `export *`). */
 export const NAMESPACE = "*";
-
-const SYNTAXES: ReadonlySet<string> = new Set<ImportSyntax>(["import", "export", "require", "import-equals", "dynamic"]);
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const isStr = (v: unknown): v is string => typeof v === "string";
-const isPos = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v) && v >= 1;
-const everyOf = (v: unknown, ok: (x: unknown) => boolean): boolean => Array.isArray(v) && v.every(ok);
-
-const isBinding = (b: unknown): boolean => isObj(b) && isStr(b.name) && typeof b.typeOnly === "boolean";
-const isSpecifier = (s: unknown): boolean =>
-  isObj(s) && isStr(s.specifier) && isStr(s.syntax) && SYNTAXES.has(s.syntax) && isPos(s.line) && isPos(s.column) && typeof s.typeOnly === "boolean" && everyOf(s.bindings, isBinding);
-const isReexport = (r: unknown): boolean => isObj(r) && isStr(r.exportName) && isStr(r.importName) && isStr(r.specifier) && typeof r.typeOnly === "boolean";
-const isProblem = (p: unknown): boolean => isObj(p) && isPos(p.line) && isPos(p.column) && isStr(p.reason);
-
-/** Shape check for records read back from disk: a tampered or truncated cache must not reach the graph. */
-export function isModuleRecord(value: unknown): value is ModuleRecord {
-  return isObj(value) && everyOf(value.specifiers, isSpecifier) && everyOf(value.localExports, isStr) && everyOf(value.reexports, isReexport) && everyOf(value.problems, isProblem);
-}

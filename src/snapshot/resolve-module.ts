@@ -183,21 +183,21 @@ export function createModuleResolver(input: { files: readonly string[]; contents
     return resolveBare(fromDir, specifier);
   };
 
+  const resolverFor = (fromPath: string): ((specifier: string) => ImportTarget) => {
+    const fromDir = dirOf(fromPath);
+    let inDir = memo.get(fromDir);
+    if (!inDir) memo.set(fromDir, (inDir = new Map()));
+    const cache = inDir;
+    return (specifier) => {
+      let target = cache.get(specifier);
+      if (target === undefined) cache.set(specifier, (target = compute(fromDir, specifier)));
+      return target;
+    };
+  };
+
   return {
-    resolve(fromPath, specifier) {
-      return this.resolverFor(fromPath)(specifier);
-    },
-    resolverFor(fromPath) {
-      const fromDir = dirOf(fromPath);
-      let inDir = memo.get(fromDir);
-      if (!inDir) memo.set(fromDir, (inDir = new Map()));
-      const cache = inDir;
-      return (specifier) => {
-        let target = cache.get(specifier);
-        if (target === undefined) cache.set(specifier, (target = compute(fromDir, specifier)));
-        return target;
-      };
-    },
+    resolve: (fromPath, specifier) => resolverFor(fromPath)(specifier),
+    resolverFor,
     problems: () => tsconfigs.problems(),
   };
 }

@@ -6,8 +6,9 @@ import { describe, expect, it } from "vitest";
 import type { ImportEdge } from "../../src/core/snapshot.js";
 import { diskRecordCache } from "../../src/snapshot/disk-record-cache.js";
 import { EXTRACTOR_VERSION, extractModuleRecord, isSourcePath } from "../../src/snapshot/extract-imports.js";
-import { buildImportGraph } from "../../src/snapshot/import-graph.js";
+import { buildImportGraph, buildImportGraphAsync } from "../../src/snapshot/import-graph.js";
 import { createMemoryRecordCache, recordKey } from "../../src/snapshot/record-cache.js";
+import { decodeRecord, encodeRecord } from "../../src/snapshot/record-codec.js";
 
 function graphOf(repo: Record<string, string>) {
   const files = Object.keys(repo).sort();
@@ -83,7 +84,7 @@ describe("extractModuleRecord", () => {
       `export default function f() {}`,
       `export * as all from "./all";`,
     ].join("\n"));
-    expect(rec.localExports.sort()).toEqual(["I", "default", "k"]);
+    expect([...rec.localExports].sort()).toEqual(["I", "default", "k"]);
     expect(rec.reexports).toEqual(expect.arrayContaining([
       { exportName: "q", importName: "q", specifier: "./q", typeOnly: false },
       { exportName: "ns", importName: "*", specifier: "./ns", typeOnly: false },
@@ -173,6 +174,14 @@ describe("buildImportGraph", () => {
     const second = buildImportGraph({ files: [...files, "src/foo.ts"], contents: new Map([...contents, ["src/foo.ts", ""]]), blobShas: new Map([...blobShas, ["src/foo.ts", "sha-f"]]), cache });
     expect(second.stats).toEqual({ parsed: 1, cached: 2 });
     expect(show(second.edges)).toEqual(["src/a.ts 1:8 import ./foo -> src/foo.ts"]);
+  });
+
+  it("builds the same graph asynchronously, yielding between parses", async () => {
+    const repo: Record<string, string> = { "bad.ts": "const = ;\nimport './a0';" };
+    for (let i = 0; i < 20; i++) repo[`a${i}.ts`] = `import { x } from "./a${(i + 1) % 20}";\nexport const x = 1;`;
+    const files = Object.keys(repo).sort();
+    const contents = new Map(Object.entries(repo));
+    expect(await buildImportGraphAsync({ files, contents }, { yieldEvery: 3 })).toEqual(buildImportGraph({ files, contents }));
   });
 
   it("reports an unparsable tsconfig as a problem (its aliases stop resolving)", () => {
@@ -274,6 +283,21 @@ describe("barrel following", () => {
     const derived = g.edges.filter((e) => e.from === "app.ts" && e.via.length > 0);
     expect(derived.every((e) => e.via.length <= 17)).toBe(true);
   });
+});
+
+describe("record codec", () => {
+  it("round-trips every field, type-only bindings and problems included", () => {
+    const rec = extractModuleRecord("a.ts", `import { type A, b } from "./a";\nexport * from "./c";\nexport { d as e } from "./d";\nexport const f = 1;\nconst = ;`);
+    expect(rec.problems).toHaveLength(1);
+    expect(decodeRecord(JSON.parse(JSON.stringify(encodeRecord(rec))))).toEqual(rec);
+  });
+
+  it.each([null, 1, "x", [], [[], [], [], {}], [[["./a", 9, 1, 1, 0, []]], [], [], []], [[["./a", 0, 0, 1, 0, []]], [], [], []], [[["./a", 0, 1, 1, 0, ["!"]]], [], [], []], [[], [1], [], []]])(
+    "decodes %j to null",
+    (bad) => {
+      expect(decodeRecord(bad)).toBeNull();
+    },
+  );
 });
 
 describe("diskRecordCache", () => {

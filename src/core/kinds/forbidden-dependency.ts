@@ -6,7 +6,7 @@ import { compileGlobs, matchesAny, type Glob } from "../glob.js";
 import { headerOf, type KindModule, type RawFinding } from "../kind.js";
 import { baseFields, type InvariantHeader } from "../invariant-base.js";
 import { manifestSourceOf } from "../manifest-files.js";
-import { resolveDependency, splitNameAt, versionInRange, type ResolvedDependency, type VersionFact } from "../package-spec.js";
+import { realPackage, splitNameAt, versionFact, versionInRange } from "../package-spec.js";
 import type { DependencyRef, DependencySource } from "../snapshot.js";
 
 /**
@@ -73,7 +73,7 @@ function nameProblem(name: string): string | null {
   const scoped = name.startsWith("@");
   const slash = name.indexOf("/");
   if (scoped && slash === -1) return "a scoped name needs `/name` (`@scope/name` or `@scope/*`)";
-  if (!scoped && slash !== -1 && name !== "**") return "only scoped names (`@scope/name`) contain `/`";
+  if (!scoped && slash !== -1) return "only scoped names (`@scope/name`) contain `/`";
   const parts = scoped ? [name.slice(1, slash), name.slice(slash + 1)] : [name];
   if (parts.some((p) => p.includes("/"))) return "a package name has at most one `/`";
   if (parts.some((p) => !NAME_PART.test(p))) return "names use letters, digits and `-._~`, globs add `* ? [ ] { } , !`";
@@ -87,7 +87,10 @@ function compileEntry(entry: string, index: number): ForbiddenPackage {
   if (problem !== null) throw new CompileError(field, `a package entry, got \`${entry}\` (${problem})`, ENTRY_HELP);
   let matchesName: (name: string) => boolean;
   try {
-    matchesName = picomatch(name, { nocase: true, dot: true, strictBrackets: true });
+    // A bare regex: picomatch's matcher wrapper costs several times the test itself, and this
+    // runs for every entry against every ref of a large lockfile.
+    const re = picomatch.makeRe(name, { nocase: true, dot: true, strictBrackets: true });
+    matchesName = (n) => re.test(n);
   } catch (err) {
     throw new CompileError(field, `a valid name glob, got \`${name}\` (${(err as Error).message})`, ENTRY_HELP);
   }
@@ -99,15 +102,19 @@ function compileEntry(entry: string, index: number): ForbiddenPackage {
   return { source: entry, matchesName, range };
 }
 
-/** What manifests and lockfiles say about each package's version, for judging versionless imports. */
-function versionIndex(refs: readonly DependencyRef[]): Map<string, Array<{ fact: VersionFact; where: string }>> {
-  const index = new Map<string, Array<{ fact: VersionFact; where: string }>>();
+/**
+ * Manifest and lockfile refs by real package name, for judging versionless imports. Only names
+ * some ranged entry can match are kept: a large lockfile would otherwise be copied whole.
+ */
+function refsByPackage(refs: readonly DependencyRef[], wanted: (name: string) => boolean): Map<string, Array<{ version: string | null; path: string }>> {
+  const index = new Map<string, Array<{ version: string | null; path: string }>>();
   for (const ref of refs) {
     if (ref.source === "import") continue;
-    const dep = resolveDependency(ref.name, ref.version);
-    const key = dep.name.toLowerCase();
+    const real = realPackage(ref.name, ref.version);
+    if (!wanted(real.name)) continue;
+    const key = real.name.toLowerCase();
     const list = index.get(key) ?? [];
-    list.push({ fact: dep.version, where: `${ref.version} in ${ref.path}` });
+    list.push({ version: real.version, path: ref.path });
     index.set(key, list);
   }
   return index;
@@ -128,14 +135,21 @@ export const forbiddenDependency: KindModule<ForbiddenDependencyInput, CompiledF
   evaluate(c, { snapshot }) {
     const inScope = (path: string, source: DependencySource): boolean =>
       c.sources.includes(source) && (c.paths === null || matchesAny(c.paths, path));
-    let versions: ReturnType<typeof versionIndex> | null = null;
-    // Returns null when the entry does not apply, else the evidence of the installed version ("" when not needed).
-    const judge = (entry: ForbiddenPackage, dep: ResolvedDependency): string | null => {
+    let installs: ReturnType<typeof refsByPackage> | null = null;
+    // Every import of a package asks the same question of the same lockfiles: answer it once.
+    const proofs = new Map<string, string | null>();
+    // Null when the entry does not apply; else evidence of the installed version ("" when the ref itself is the evidence).
+    const judge = (entry: ForbiddenPackage, real: { name: string; version: string | null }): string | null => {
       if (entry.range === null) return "";
-      if (dep.version.type !== "absent") return versionInRange(dep.version, entry.range) === true ? "" : null;
-      versions ??= versionIndex(snapshot.dependencies);
-      const proof = versions.get(dep.name.toLowerCase())?.find((v) => versionInRange(v.fact, entry.range!) === true);
-      return proof === undefined ? null : proof.where;
+      if (real.version !== null) return versionInRange(versionFact(real.version), entry.range) === true ? "" : null;
+      const name = real.name.toLowerCase();
+      const memo = `${entry.source}\0${name}`;
+      if (!proofs.has(memo)) {
+        installs ??= refsByPackage(snapshot.dependencies, (n) => c.packages.some((e) => e.range !== null && e.matchesName(n)));
+        const proof = installs.get(name)?.find((i) => versionInRange(versionFact(i.version), entry.range!) === true);
+        proofs.set(memo, proof === undefined ? null : `${proof.version} in ${proof.path}`);
+      }
+      return proofs.get(memo)!;
     };
 
     const findings = new Map<string, RawFinding>();
@@ -143,29 +157,36 @@ export const forbiddenDependency: KindModule<ForbiddenDependencyInput, CompiledF
     for (const ref of snapshot.dependencies) {
       if (!inScope(ref.path, ref.source)) continue;
       matched++;
-      const dep = resolveDependency(ref.name, ref.version);
+      const real = realPackage(ref.name, ref.version);
       for (const entry of c.packages) {
-        if (!entry.matchesName(dep.name)) continue;
-        const installed = judge(entry, dep);
+        if (!entry.matchesName(real.name)) continue;
+        const installed = judge(entry, real);
         if (installed === null) continue;
         const version = ref.version ?? "";
         // One finding per package and version per file: a lockfile listing the same install at
         // several locations, or a file importing it twice, is one violation to fix.
-        const key = `${ref.path}|${ref.source}|${dep.name}|${version}`;
+        const key = `${ref.path}|${ref.source}|${real.name}|${version}`;
         if (findings.has(key)) break;
-        const evidence: Record<string, string> = { package: dep.name, version, source: ref.source, section: ref.section, entry: entry.source, range: entry.range ?? "" };
-        if (dep.name !== ref.name) evidence.alias = ref.name;
+        const evidence: Record<string, string> = { package: real.name, version, source: ref.source, section: ref.section, entry: entry.source, range: entry.range ?? "" };
+        if (real.name !== ref.name) evidence.alias = ref.name;
         if (installed !== "") evidence.installed = installed;
         findings.set(key, { code: "forbidden-dependency.present", path: ref.path, line: ref.line, column: ref.column, evidence, key });
         break;
       }
     }
-    // A manifest too large or not UTF-8 was never parsed: fail closed instead of passing unseen.
+    // A manifest never read (too large, not UTF-8) or not fully parsed may hide any package:
+    // fail closed, once per file, instead of passing it unseen.
     for (const [path, reason] of snapshot.skipped) {
       const source = manifestSourceOf(path);
       if (source === null || !inScope(path, source)) continue;
       const key = `${path}|unread`;
       findings.set(key, { code: "forbidden-dependency.unread", path, line: 1, column: 1, evidence: { source, reason }, key });
+    }
+    for (const problem of snapshot.problems) {
+      const source = manifestSourceOf(problem.path);
+      const key = `${problem.path}|unparsable`;
+      if (source === null || !inScope(problem.path, source) || findings.has(key)) continue;
+      findings.set(key, { code: "forbidden-dependency.unparsable", path: problem.path, line: problem.line, column: problem.column, evidence: { source, reason: problem.reason }, key });
     }
     return { findings: [...findings.values()], coverage: { unit: "dependencies", matched } };
   },

@@ -17,6 +17,8 @@ export const forbiddenDependencyMessages: MessageTable = {
     const version = e.version ? `@${e.version}` : "";
     return `\`${e.package}${version}\`${alias} is locked here (${e.section}), which \`${e.entry}\` forbids; ${allowed(e)}. ${e.section === "direct" ? "Remove or upgrade it" : "Upgrade or remove whatever depends on it (`npm ls`, `pnpm why` or `yarn why` shows what pulls it in)"}, then regenerate the lockfile`;
   },
+  "forbidden-dependency.unparsable": (e) =>
+    `this ${e.source} file could not be fully parsed (${e.reason}), so a forbidden package in it could pass unseen; fix it, or let the package manager regenerate it`,
   "forbidden-dependency.unread": (e) =>
     `this ${e.source} file was not read (${e.reason}), so it cannot be checked for forbidden packages; keep it valid UTF-8 and under the size limit`,
 };

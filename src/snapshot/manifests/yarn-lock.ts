@@ -30,6 +30,7 @@ const CONFLICT = /^(<{7}|={7}|>{7})/;
 function unquote(value: string): string {
   const v = value.trim();
   if (!v.startsWith('"')) return v;
+  if (v.length > 1 && v.endsWith('"') && v.indexOf("\\") === -1) return v.slice(1, -1);
   try {
     return JSON.parse(v) as string;
   } catch {

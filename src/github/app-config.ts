@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+
+/** Everything the server and workers read from the environment, validated once at start. */
+export interface AppConfig {
+  readonly appId: number;
+  readonly privateKey: string;
+  readonly webhookSecret: string;
+  readonly redisUrl: string;
+  readonly githubApiUrl: string;
+  readonly port: number;
+  readonly host: string;
+  readonly webhookPath: string;
+  readonly workerConcurrency: number;
+  /** Seconds after which an unconcluded run is concluded by the reconciler. */
+  readonly runDeadlineSeconds: number;
+  readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Plumbline cannot start:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Refuses to start rather than run insecurely: Probot alone would fall back to the webhook
+ * secret "development" and accept anyone's forged deliveries.
+ */
+export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { needsWebhooks: true }): AppConfig {
+  const problems: string[] = [];
+  const appId = Number(env.APP_ID);
+  if (!env.APP_ID || !Number.isInteger(appId) || appId <= 0) problems.push("set APP_ID to the GitHub App's numeric id (Settings → Developer settings → GitHub Apps → App ID)");
+
+  let privateKey = env.PRIVATE_KEY?.replace(/\\n/g, "\n") ?? "";
+  if (!privateKey && env.PRIVATE_KEY_PATH) {
+    try {
+      privateKey = readFileSync(env.PRIVATE_KEY_PATH, "utf8");
+    } catch (err) {
+      problems.push(`PRIVATE_KEY_PATH=${env.PRIVATE_KEY_PATH} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); point it at the app's .pem file`);
+    }
+  }
+  if (!privateKey && !env.PRIVATE_KEY_PATH) problems.push("set PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a path to the app's .pem file)");
+  else if (privateKey && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(privateKey)) problems.push("PRIVATE_KEY / PRIVATE_KEY_PATH does not contain a PEM private key (expected a -----BEGIN RSA PRIVATE KEY----- block)");
+
+  const webhookSecret = env.WEBHOOK_SECRET ?? "";
+  if (opts.needsWebhooks) {
+    if (!webhookSecret) problems.push("set WEBHOOK_SECRET to the app's webhook secret; Plumbline will not fall back to a default secret");
+    else if (webhookSecret === "development" || webhookSecret.length < 12) problems.push("WEBHOOK_SECRET is too weak (at least 12 characters, and not Probot's default \"development\")");
+  }
+
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a TCP port number, got ${env.PORT}`);
+  const concurrency = Number(env.WORKER_CONCURRENCY ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push(`WORKER_CONCURRENCY must be an integer from 1 to 64, got ${env.WORKER_CONCURRENCY}`);
+  const deadline = Number(env.RUN_DEADLINE_SECONDS ?? 600);
+  if (!Number.isFinite(deadline) || deadline < 5) problems.push(`RUN_DEADLINE_SECONDS must be a number ≥ 5, got ${env.RUN_DEADLINE_SECONDS}`);
+  const apiUrl = env.GITHUB_API_URL ?? "https://api.github.com";
+  try {
+    new URL(apiUrl);
+  } catch {
+    problems.push(`GITHUB_API_URL must be a URL such as https://api.github.com or https://ghe.example.com/api/v3, got ${apiUrl}`);
+  }
+  const levels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+  const logLevel = (env.LOG_LEVEL ?? "info") as AppConfig["logLevel"];
+  if (!levels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${levels.join(", ")}, got ${env.LOG_LEVEL}`);
+
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    appId,
+    privateKey,
+    webhookSecret,
+    redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    githubApiUrl: apiUrl.replace(/\/+$/, ""),
+    port,
+    host: env.HOST ?? "0.0.0.0",
+    webhookPath: env.WEBHOOK_PATH ?? "/api/github/webhooks",
+    workerConcurrency: concurrency,
+    runDeadlineSeconds: deadline,
+    logLevel,
+  };
+}

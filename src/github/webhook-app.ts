@@ -1,0 +1,61 @@
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import type { ApplicationFunction } from "probot";
+import type { CheckJob } from "../queue/check-job.js";
+import { enqueueCheck } from "../queue/check-queue.js";
+import type { DeliveryDedupe } from "../store/delivery-dedupe.js";
+import type { RedisKeys } from "../store/redis-keys.js";
+import { jobsFromEvent } from "./jobs-from-event.js";
+
+export const HANDLED_EVENTS = ["push", "pull_request", "check_suite", "check_run", "merge_group", "installation", "installation_repositories"] as const;
+
+const PENDING_TTL_SECONDS = 7 * 24 * 3600;
+
+export interface WebhookDeps {
+  readonly queue: Queue<CheckJob>;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly dedupe: DeliveryDedupe;
+  /** Called for lifecycle events the audit/ledger layer cares about (uninstall). */
+  readonly onUninstall?: (installationId: number, repoIds: readonly number[]) => Promise<void>;
+}
+
+/**
+ * Probot has already verified the signature when a handler runs. Handlers only classify and
+ * enqueue (GitHub waits 10 s and never retries); any Redis failure throws, so GitHub records a
+ * 5xx and the delivery can be redelivered.
+ */
+export function webhookApp(deps: WebhookDeps): ApplicationFunction {
+  return (app) => {
+    app.on([...HANDLED_EVENTS], async (context) => {
+      const payload = context.payload as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const jobs = jobsFromEvent(context.name, payload, context.id, Date.now());
+      const uninstall = uninstallOf(context.name, payload);
+      if (jobs.length === 0 && !uninstall) return;
+      if (!(await deps.dedupe.claim(context.id))) {
+        context.log.info({ deliveryId: context.id, event: context.name }, "duplicate delivery ignored");
+        return;
+      }
+      try {
+        if (uninstall && deps.onUninstall) await deps.onUninstall(uninstall.installationId, uninstall.repoIds);
+        for (const job of jobs) {
+          if (job.branch && job.sha) {
+            const key = deps.keys.pendingShas({ installationId: job.installationId, repoId: job.repoId }, job.branch);
+            await deps.redis.multi().zadd(key, job.enqueuedAt, job.sha).expire(key, PENDING_TTL_SECONDS).exec();
+          }
+          await enqueueCheck(deps.queue, job);
+        }
+      } catch (err) {
+        await deps.dedupe.release(context.id).catch(() => undefined);
+        throw err;
+      }
+      context.log.info({ deliveryId: context.id, event: context.name, jobs: jobs.length }, "enqueued");
+    });
+  };
+}
+
+function uninstallOf(event: string, p: Record<string, any>): { installationId: number; repoIds: number[] } | null { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (event === "installation" && p.action === "deleted") return { installationId: p.installation.id, repoIds: (p.repositories ?? []).map((r: { id: number }) => r.id) };
+  if (event === "installation_repositories" && p.action === "removed") return { installationId: p.installation.id, repoIds: (p.repositories_removed ?? []).map((r: { id: number }) => r.id) };
+  return null;
+}

@@ -1,0 +1,37 @@
+import { Queue, type ConnectionOptions } from "bullmq";
+import type { CheckJob } from "./check-job.js";
+
+export const CHECK_QUEUE = "plumbline-check";
+
+/**
+ * A short debounce lets newest-wins work: BullMQ only replaces a deduplicated job while it is
+ * delayed, so a burst of pushes to one branch collapses into its newest SHA.
+ */
+export const DEBOUNCE_MS = 250;
+export const JOB_ATTEMPTS = 4;
+
+export function createCheckQueue(connection: ConnectionOptions, prefix: string): Queue<CheckJob> {
+  return new Queue<CheckJob>(CHECK_QUEUE, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: JOB_ATTEMPTS,
+      backoff: { type: "exponential", delay: 2000 },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+  });
+}
+
+/** One newest-wins key per repository and branch; other jobs dedupe on their exact target. */
+export function dedupeKeyOf(job: CheckJob): string {
+  if (job.branch) return `r${job.repoId}-b-${Buffer.from(job.branch).toString("base64url")}`;
+  return `r${job.repoId}-${job.trigger}-${job.sha ?? "tip"}`;
+}
+
+export async function enqueueCheck(queue: Queue<CheckJob>, job: CheckJob): Promise<void> {
+  await queue.add(job.trigger, job, {
+    delay: job.branch ? DEBOUNCE_MS : 0,
+    deduplication: { id: dedupeKeyOf(job), replace: true, keepLastIfActive: true },
+  });
+}

@@ -1,0 +1,141 @@
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Probot } from "probot";
+import { checkRevision, type CheckOutcome } from "../check/check-revision.js";
+import type { ActorSignals } from "../core/actor.js";
+import { installationClient, type GitHubClient } from "../github/github-client.js";
+import { githubFileSource, type GitHubFileSource } from "../github/github-file-source.js";
+import { describeFailure } from "../github/github-read-error.js";
+import { CHECK_RUN_NAME, publishCheckRun } from "../github/publish-check-run.js";
+import { renderCheckRun } from "../github/render-check-run.js";
+import type { BlobCache } from "../store/blob-cache.js";
+import type { RedisKeys, RepoScope } from "../store/redis-keys.js";
+import { loadRecordCache } from "../store/redis-record-cache.js";
+import { resolveCheckContext } from "./check-context.js";
+import { checkJobSchema, type CheckJob } from "./check-job.js";
+
+export interface WorkerDeps {
+  readonly probot: Probot;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly blobCache: BlobCache | null;
+  readonly log: Logger;
+  readonly now: () => Date;
+  readonly runDeadlineSeconds: number;
+}
+
+export interface JobResult {
+  readonly sha: string;
+  readonly conclusion: string;
+  readonly checkRunId: number;
+  readonly supersededBy: string | null;
+  readonly requests: number;
+  readonly outcome: CheckOutcome | null;
+}
+
+/** The run a SHA gets: one per (repository, SHA), found again by this id on retries. */
+export const externalIdOf = (repoId: number, sha: string) => `plumbline:${repoId}:${sha}`;
+
+/**
+ * Evaluates one job end to end. Idempotent: a retried or redelivered job updates the same run.
+ * On its last attempt a failure concludes the run as failure with the reason (fail closed);
+ * earlier failures throw so BullMQ retries with backoff.
+ */
+export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: { final: boolean }): Promise<JobResult> {
+  const job = checkJobSchema.parse(raw);
+  const scope: RepoScope = { installationId: job.installationId, repoId: job.repoId };
+  const client = await installationClient(deps.probot, job.installationId);
+  // Names can change (rename, transfer); the numeric id cannot.
+  const repoInfo = (await client.request("GET /repositories/{repository_id}", { repository_id: job.repoId })).data as { name: string; owner: { login: string }; default_branch: string };
+  const owner = repoInfo.owner.login;
+  const repo = repoInfo.name;
+  const defaultBranch = repoInfo.default_branch;
+  const sha = job.sha ?? (await client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `heads/${defaultBranch}` })).data.object.sha;
+  const publishArgs = { owner, repo, headSha: sha, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, sha) };
+
+  const successor = await newerTip(client, job, owner, repo, sha);
+  if (successor) {
+    const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, supersededBy: successor });
+    const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered });
+    await settle(deps, client, scope, job, owner, repo, sha, false);
+    return { sha, conclusion: rendered.conclusion, checkRunId: run.id, supersededBy: successor, requests: 0, outcome: null };
+  }
+
+  await publishCheckRun(client, { ...publishArgs, status: "in_progress" });
+  const deadline = deps.now().getTime() + deps.runDeadlineSeconds * 1000;
+  const inflightMember = JSON.stringify({ job, owner, repo, sha });
+  await deps.redis.zadd(deps.keys.inflight(), deadline, inflightMember);
+
+  let outcome: CheckOutcome | null = null;
+  let error: string | null = null;
+  const sources: GitHubFileSource[] = [];
+  try {
+    const ctx = await resolveCheckContext(client, job, owner, repo, sha, defaultBranch);
+    const source = (s: string) => {
+      const src = githubFileSource({ client, owner, repo, sha: s, scope, ...(deps.blobCache ? { blobCache: deps.blobCache } : {}) });
+      sources.push(src);
+      return src;
+    };
+    const head = source(sha);
+    const base = ctx.baseSha ? source(ctx.baseSha) : null;
+    const policy = ctx.policySha === sha ? head : ctx.policySha === ctx.baseSha ? base : source(ctx.policySha);
+    const records = await loadRecordCache(deps.redis, deps.keys, scope, (await head.listFiles()).flatMap((e) => (e.blobSha ? [e.blobSha] : [])));
+    const actor: ActorSignals = {
+      sender: job.actor.sender ?? null,
+      prAuthor: ctx.prAuthor ?? job.actor.prAuthor ?? null,
+      branch: job.actor.branch ?? job.branch,
+      commits: [...(job.actor.commits ?? []), ...ctx.extraCommits],
+    };
+    outcome = await checkRevision({ head, base, policy, actor: job.trigger === "installation" ? null : actor, now: deps.now(), cache: records, ...(ctx.blockPersisting !== undefined ? { blockPersisting: ctx.blockPersisting } : {}) });
+    await records.flush().catch((err) => deps.log.warn({ err: (err as Error).message }, "record cache flush failed"));
+  } catch (err) {
+    const failure = describeFailure(err);
+    if (!attempt.final) {
+      deps.log.warn({ repoId: job.repoId, sha, reason: failure.reason }, "evaluation failed; will retry");
+      throw err;
+    }
+    error = failure.reason;
+  }
+  const rendered = renderCheckRun({ outcome: outcome ?? { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, error });
+  const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, actions: true });
+  await deps.redis.zrem(deps.keys.inflight(), inflightMember);
+  await settle(deps, client, scope, job, owner, repo, sha, true);
+  const requests = sources.reduce((n, s) => n + s.stats().requests, 0);
+  deps.log.info({ repoId: job.repoId, sha, conclusion: rendered.conclusion, requests }, "concluded");
+  return { sha, conclusion: rendered.conclusion, checkRunId: run.id, supersededBy: null, requests, outcome };
+}
+
+/** The branch's current tip when it is no longer `sha` (a newer push superseded this job). */
+async function newerTip(client: GitHubClient, job: CheckJob, owner: string, repo: string, sha: string): Promise<string | null> {
+  if (!job.branch || job.trigger === "merge_group") return null;
+  try {
+    if (job.prNumber && job.branch.startsWith("fork-")) {
+      const pr = await client.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner, repo, pull_number: job.prNumber });
+      return pr.data.head.sha !== sha && pr.data.state === "open" ? pr.data.head.sha : null;
+    }
+    const ref = await client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `heads/${job.branch}` });
+    return ref.data.object.sha !== sha ? ref.data.object.sha : null;
+  } catch (err) {
+    // A deleted branch has no newer tip; the SHA is still judged (it may be a PR head).
+    if ((err as { status?: number }).status === 404) return null;
+    throw err;
+  }
+}
+
+/**
+ * Drops this SHA from the branch's pending set. Older pending SHAs were replaced in the queue
+ * by a newer push (newest wins) and never ran: each gets a concluded run naming its successor,
+ * so no push is left without a conclusion.
+ */
+async function settle(deps: WorkerDeps, client: GitHubClient, scope: RepoScope, job: CheckJob, owner: string, repo: string, sha: string, concluded: boolean): Promise<void> {
+  if (!job.branch) return;
+  const key = deps.keys.pendingShas(scope, job.branch);
+  await deps.redis.zrem(key, sha);
+  if (!concluded) return;
+  const older = await deps.redis.zrangebyscore(key, "-inf", `(${job.enqueuedAt}`);
+  for (const old of older) {
+    const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: old }, headSha: old, trigger: job.trigger, supersededBy: sha });
+    await publishCheckRun(client, { owner, repo, headSha: old, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, old), status: "completed", rendered });
+    await deps.redis.zrem(key, old);
+  }
+}

@@ -1,0 +1,66 @@
+import { Queue, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Probot } from "probot";
+import type { BlobCache } from "../store/blob-cache.js";
+import { createRedis } from "../store/redis-connection.js";
+import type { RedisKeys } from "../store/redis-keys.js";
+import type { CheckJob } from "./check-job.js";
+import { CHECK_QUEUE } from "./check-queue.js";
+import { processCheckJob, type JobResult } from "./process-check-job.js";
+import { reconcileOnce } from "./reconciler.js";
+
+export const MAINTENANCE_QUEUE = "plumbline-maintenance";
+export const RECONCILE_EVERY_MS = 30_000;
+
+export interface StartWorkersOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly probot: Probot;
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+  readonly blobCache: BlobCache | null;
+  readonly checkQueue: Queue<CheckJob>;
+  readonly concurrency: number;
+  readonly runDeadlineSeconds: number;
+  readonly log: Logger;
+  readonly reconcileEveryMs?: number;
+  readonly now?: () => Date;
+}
+
+export interface RunningWorkers {
+  readonly checkWorker: Worker<CheckJob, JobResult>;
+  readonly maintenanceWorker: Worker;
+  close(): Promise<void>;
+}
+
+/** BullMQ workers: evaluation jobs, and the reconciler on a job scheduler (idempotent upsert). */
+export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {
+  const now = opts.now ?? (() => new Date());
+  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds };
+  const checkWorker = new Worker<CheckJob, JobResult>(
+    CHECK_QUEUE,
+    async (job) => processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    { connection: createRedis(opts.redisUrl, "worker"), prefix: opts.prefix, concurrency: opts.concurrency },
+  );
+  checkWorker.on("failed", (job, err) => opts.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "check job failed"));
+  checkWorker.on("error", (err) => opts.log.error({ err: err.message }, "check worker error"));
+
+  const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: opts.redis, prefix: opts.prefix });
+  await maintenance.upsertJobScheduler("reconcile", { every: opts.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: "reconcile", data: {} });
+  const maintenanceWorker = new Worker(
+    MAINTENANCE_QUEUE,
+    async (job) => (job.name === "reconcile" ? reconcileOnce({ probot: opts.probot, redis: opts.redis, keys: opts.keys, queue: opts.checkQueue, log: opts.log, now }) : null),
+    { connection: createRedis(opts.redisUrl, "worker"), prefix: opts.prefix, concurrency: 1 },
+  );
+  maintenanceWorker.on("error", (err) => opts.log.error({ err: err.message }, "maintenance worker error"));
+
+  return {
+    checkWorker,
+    maintenanceWorker,
+    async close() {
+      await Promise.all([checkWorker.close(), maintenanceWorker.close()]);
+      await maintenance.close();
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { Logger } from "pino";
+import pino from "pino";
+import type { AppConfig } from "../github/app-config.js";
+import { createProbotApp } from "../github/github-client.js";
+import { startWebhookServer, type WebhookServer } from "../github/http-server.js";
+import { webhookApp } from "../github/webhook-app.js";
+import { createCheckQueue } from "../queue/check-queue.js";
+import { startWorkers, type RunningWorkers } from "../queue/start-workers.js";
+import { redisBlobCache } from "../store/blob-cache.js";
+import { deliveryDedupe } from "../store/delivery-dedupe.js";
+import { assertRedisSafe, createRedis, waitReady } from "../store/redis-connection.js";
+import { redisKeys } from "../store/redis-keys.js";
+
+export interface StartOptions {
+  readonly web: boolean;
+  readonly workers: boolean;
+  /** Redis key prefix (BullMQ and Plumbline keys); tests use a fresh one each. */
+  readonly prefix?: string;
+  readonly log?: Logger;
+  readonly reconcileEveryMs?: number;
+}
+
+export interface RunningPlumbline {
+  readonly web: WebhookServer | null;
+  readonly workers: RunningWorkers | null;
+  readonly warnings: readonly string[];
+  close(): Promise<void>;
+}
+
+/** The composition root: wires config, Redis, Probot, the webhook server and the workers. */
+export async function startPlumbline(config: AppConfig, opts: StartOptions): Promise<RunningPlumbline> {
+  const log = opts.log ?? pino({ level: config.logLevel, redact: { paths: ["*.authorization", "*.token", "*.privateKey", "*.secret"], censor: "[redacted]" } });
+  const prefix = opts.prefix ?? "pl";
+  const keys = redisKeys(prefix);
+  const producer = createRedis(config.redisUrl, "producer");
+  producer.on("error", (err) => log.warn({ err: err.message }, "redis (producer) error"));
+  const store = createRedis(config.redisUrl, "worker");
+  store.on("error", (err) => log.warn({ err: err.message }, "redis (store) error"));
+  await waitReady(store);
+  const safety = await assertRedisSafe(store);
+  for (const w of safety.warnings) log.warn(w);
+
+  const probot = createProbotApp({ appId: config.appId, privateKey: config.privateKey, webhookSecret: config.webhookSecret, baseUrl: config.githubApiUrl }, log);
+  const checkQueue = createCheckQueue(producer, prefix);
+  let web: WebhookServer | null = null;
+  let workers: RunningWorkers | null = null;
+  if (opts.workers) {
+    const workerQueue = createCheckQueue(store, prefix);
+    workers = await startWorkers({
+      redisUrl: config.redisUrl,
+      prefix,
+      probot,
+      redis: store,
+      keys,
+      blobCache: redisBlobCache(store, keys),
+      checkQueue: workerQueue,
+      concurrency: config.workerConcurrency,
+      runDeadlineSeconds: config.runDeadlineSeconds,
+      log,
+      ...(opts.reconcileEveryMs ? { reconcileEveryMs: opts.reconcileEveryMs } : {}),
+    });
+  }
+  if (opts.web) {
+    await waitReady(producer).catch(() => undefined);
+    web = await startWebhookServer({
+      probot,
+      app: webhookApp({ queue: checkQueue, redis: producer, keys, dedupe: deliveryDedupe(producer, keys) }),
+      port: config.port,
+      host: config.host,
+      webhookPath: config.webhookPath,
+      health: async () => {
+        const redisOk = await producer.ping().then(() => true, () => false);
+        return { ok: redisOk, redis: redisOk ? "up" : "down" };
+      },
+    });
+    log.info({ url: web.webhookUrl }, "listening for webhooks");
+  }
+  return {
+    web,
+    workers,
+    warnings: safety.warnings,
+    async close() {
+      await web?.close();
+      await workers?.close();
+      await checkQueue.close();
+      producer.disconnect();
+      store.disconnect();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * The Redis key layout, in one place. Everything repository-scoped is keyed by the numeric
+ * installation and repository ids (never names: a renamed or transferred repository keeps its
+ * data, and two tenants can never share a key). Tests pass a fresh prefix each.
+ */
+export interface RepoScope {
+  readonly installationId: number;
+  readonly repoId: number;
+}
+
+export function redisKeys(prefix = "pl") {
+  const repo = (s: RepoScope) => `${prefix}:i${s.installationId}:r${s.repoId}`;
+  return {
+    prefix,
+    /** Every key of one repository starts with this (uninstall deletes by scanning it). */
+    repo,
+    /** Cached blob text by git blob id (per tenant: a blob id is public knowledge, content is not). */
+    blob: (s: RepoScope, sha: string) => `${repo(s)}:blob:${sha}`,
+    /** Cached per-file import records by blob id + extractor version. */
+    record: (s: RepoScope, key: string) => `${repo(s)}:rec:${key}`,
+    /** Newest SHA seen per branch: a stale job never overwrites a newer verdict. */
+    branchHead: (s: RepoScope, branch: string) => `${repo(s)}:head:${branch}`,
+    /** SHAs accepted for a branch and not yet concluded (superseded ones are concluded as such). */
+    pendingShas: (s: RepoScope, branch: string) => `${repo(s)}:pending:${branch}`,
+    /** SHAs with a run not yet concluded, scored by deadline (the reconciler's work list). */
+    inflight: () => `${prefix}:inflight`,
+    /** Webhook delivery ids already accepted (kept ≥ 7 days). */
+    delivery: (id: string) => `${prefix}:delivery:${id}`,
+    /** Check run ids by (repo, sha), so retries update rather than duplicate. */
+    checkRun: (s: RepoScope, sha: string, name: string) => `${repo(s)}:run:${name}:${sha}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
