@@ -11,14 +11,15 @@ import { fileURLToPath } from "node:url";
  *  1. GNU `/usr/bin/time -f %M -o FILE`: the kernel's ru_maxrss from wait4() for the child,
  *     which covers the whole process tree as the largest single process (not the sum; a
  *     tool's git subprocesses are tiny next to its Node heap). Written to a file so the
- *     child's own stderr stays clean.
+ *     child's own stderr stays clean. Cross-checked here against the probe below (same KiB),
+ *     so this is not GNU time 1.7, which over-reported %M fourfold.
  *  2. Otherwise (macOS, BusyBox without -f): every command we measure is `node`, so we
  *     preload `rss-probe.cjs` through NODE_OPTIONS; each Node process in the tree appends
  *     its own `process.resourceUsage().maxRSS` at exit and we take the largest — the same
  *     "largest process" semantics. (Node exposes no RUSAGE_CHILDREN, so the parent cannot
  *     read a finished child's peak through `spawnSync` itself.)
- * Wall time is taken in this process around spawn → close, so it includes process start-up:
- * a user waits for that too.
+ * Wall time is taken in this process around spawn → close, so it includes process start-up
+ * (a user waits for that too) and the ~1 ms exec of /usr/bin/time, the same for every row.
  */
 
 export interface RunResult {
@@ -92,14 +93,21 @@ export function memoryMethod(): string {
 
 export async function measure(cmd: string, args: readonly string[], opts: MeasureOptions): Promise<Measurement> {
   const runs: RunResult[] = [];
-  for (let i = 0; i < opts.runs; i++) {
-    opts.before?.(i);
-    const r = await runOnce(cmd, args, opts);
-    const ok = opts.okExit ?? ((code: number) => code === 0);
-    if (r.timedOut) throw new MeasureError(`timed out after ${(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s`, r);
-    if (r.exitCode === null || !ok(r.exitCode, r)) throw new MeasureError(`exit ${r.exitCode ?? "by signal"}: ${firstLine(r.stderr || r.stdout)}`, r);
-    runs.push(r);
-  }
+  for (let i = 0; i < opts.runs; i++) runs.push(await measureOnce(cmd, args, opts, i));
+  return summarize(runs);
+}
+
+/** One checked run: `before`, then the command; throws MeasureError on timeout or a failing exit. */
+export async function measureOnce(cmd: string, args: readonly string[], opts: Omit<MeasureOptions, "runs">, run: number): Promise<RunResult> {
+  opts.before?.(run);
+  const r = await runOnce(cmd, args, opts);
+  const ok = opts.okExit ?? ((code: number) => code === 0);
+  if (r.timedOut) throw new MeasureError(`timed out after ${(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000} s`, r);
+  if (r.exitCode === null || !ok(r.exitCode, r)) throw new MeasureError(`exit ${r.exitCode ?? "by signal"}: ${firstLine(r.stderr || r.stdout)}`, r);
+  return r;
+}
+
+export function summarize(runs: readonly RunResult[]): Measurement {
   const peaks = runs.map((r) => r.peakKb).filter((k): k is number => k !== null);
   return { medianWallMs: median(runs.map((r) => r.wallMs)), peakKb: peaks.length ? Math.max(...peaks) : null, runs };
 }

@@ -2,14 +2,16 @@ import { appendFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { compareEdges, type ParityResult } from "./compare-edges.js";
 import { git } from "./git.js";
-import { measure, MeasureError, runOnce, type Measurement, type RunResult } from "./measure.js";
+import { MeasureError, measureOnce, runOnce, summarize, type Measurement, type MeasureOptions, type RunResult } from "./measure.js";
 import { DEPCRUISE_BIN, depcruiseUnavailable, FLOOR_SCRIPT, PLUMBLINE_BIN, plumblineCacheDir, plumblineUnavailable } from "./tools.js";
 
 /**
- * The measured scenarios for one repository, all on the same committed tree:
- * floor, dependency-cruiser cold, Plumbline cold / warm / after a one-file commit,
- * then edge parity. "Cold" means no tool cache; the OS page cache is warmed first for
- * everyone alike (an untimed floor pass), so disk luck does not decide the order.
+ * The measured scenarios for one repository, all on the same committed tree: floor,
+ * dependency-cruiser cold, Plumbline cold / warm / after a one-file commit, then edge parity.
+ * Runs are interleaved in rounds (every row once per round) rather than row after row, so a
+ * burst of background load hits all rows alike instead of deciding one row's median.
+ * "Cold" means no tool cache; the OS page cache is warmed first for everyone (an untimed
+ * floor pass), so disk luck does not decide the order.
  */
 
 export interface BenchTarget {
@@ -45,77 +47,98 @@ export interface ScenarioOptions {
   readonly log: (line: string) => void;
 }
 
+interface RowSpec {
+  readonly label: string;
+  readonly cmd: readonly string[];
+  readonly opts: Omit<MeasureOptions, "runs">;
+  /** Set when the row cannot run at all; also set after its first failure. */
+  missing: string | null;
+  /** A row that only makes sense after another one ran (warm needs cold's cache). */
+  readonly after?: RowSpec;
+  /** Turns a failed run into a readable reason. */
+  readonly explain?: (r: RunResult) => string | null;
+  readonly runs: RunResult[];
+}
+
+type SpecExtra = Omit<Partial<RowSpec>, "opts" | "runs"> & { opts?: Partial<Omit<MeasureOptions, "runs">> };
+type MakeSpec = (label: string, cmd: readonly string[], extra?: SpecExtra) => RowSpec;
+
 export async function benchmarkTarget(t: BenchTarget, opts: ScenarioOptions): Promise<TargetReport> {
-  const base = { cwd: t.dir, runs: opts.runs, timeoutMs: opts.timeoutMs };
+  const base = { cwd: t.dir, timeoutMs: opts.timeoutMs };
   await runOnce(process.execPath, [FLOOR_SCRIPT, "."], base); // warm the page cache, untimed
 
-  opts.log("floor");
-  const floor = await row("floor: read every source file", () => measure(process.execPath, [FLOOR_SCRIPT, "."], base));
+  const spec: MakeSpec = (label, cmd, extra = {}) => ({ label, cmd, missing: null, ...extra, runs: [], opts: { ...base, ...extra.opts } });
+  const floor = spec("floor: read every source file", [FLOOR_SCRIPT, "."]);
+  const depcruise = spec("dependency-cruiser --no-cache", [DEPCRUISE_BIN, "--no-cache", "--config", t.depcruiseConfig, "--output-type", "err", ...t.roots], {
+    missing: depcruiseUnavailable(),
+    // It exits with its error count; success is a finished report, which always ends in this summary.
+    opts: { okExit: (_code, r) => /dependency violations/.test(r.stdout) },
+  });
+  const plumbline = plumblineSpecs(t, spec);
+  const specs = [floor, depcruise, ...plumbline];
 
-  opts.log("dependency-cruiser");
-  const dcMissing = depcruiseUnavailable();
-  const depcruise: Row = dcMissing
-    ? { label: "dependency-cruiser (cold)", unavailable: dcMissing }
-    : await row("dependency-cruiser --no-cache", () =>
-        measure(process.execPath, [DEPCRUISE_BIN, "--no-cache", "--config", t.depcruiseConfig, "--output-type", "err", ...t.roots], {
-          ...base,
-          // It exits with its error count; success is a finished report, which always ends in this summary.
-          okExit: (_code, r) => /dependency violations|no dependency violations/.test(r.stdout),
-        }),
-      );
+  for (let round = 0; round < opts.runs; round++) {
+    for (const s of specs) {
+      if (s.missing !== null) continue;
+      if (s.after && s.after.missing !== null) {
+        s.missing = `needs the row before it, which did not run (${s.after.missing})`;
+        continue;
+      }
+      opts.log(`round ${round + 1}/${opts.runs}: ${s.label}`);
+      try {
+        s.runs.push(await measureOnce(process.execPath, s.cmd, s.opts, round));
+      } catch (e) {
+        s.missing = e instanceof MeasureError ? (s.explain?.(e.result) ?? e.message) : (e as Error).message;
+      }
+    }
+  }
 
-  const plumbline = await plumblineRows(t, base, opts);
-  const cold = plumbline[0];
   opts.log("edge parity");
   const parity = await compareEdges(t.dir, t.depcruiseConfig, t.roots);
+  const cold = plumbline[0]!;
+  const lastCold = cold.missing === null ? cold.runs.at(-1) : undefined;
   return {
     target: t,
-    floor,
-    depcruise,
-    plumbline,
+    floor: toRow(floor),
+    depcruise: toRow(depcruise),
+    plumbline: plumbline.map(toRow),
     violations: {
       depcruise: parity.ok ? parity.parity.depcruiseViolations : null,
-      plumbline: cold && "m" in cold ? countFindings(cold.m.runs.at(-1)!, t.ruleIds) : null,
+      plumbline: lastCold ? countFindings(lastCold, t.ruleIds) : null,
     },
-    plumblinePhases: cold && "m" in cold ? phases(cold.m.runs.at(-1)!) : null,
+    plumblinePhases: lastCold ? phases(lastCold) : null,
     parity,
   };
 }
 
-async function plumblineRows(t: BenchTarget, base: { cwd: string; runs: number; timeoutMs: number }, opts: ScenarioOptions): Promise<Row[]> {
-  const labels = ["plumbline check, cold (no cache)", "plumbline check, warm (cache present)", "plumbline check, one file changed"];
+function plumblineSpecs(t: BenchTarget, spec: MakeSpec): RowSpec[] {
+  const cmd = [PLUMBLINE_BIN, "check", t.dir, "--format", "json"];
   const missing = plumblineUnavailable();
-  if (missing) return labels.map((label) => ({ label, unavailable: missing }));
-
-  const args = [PLUMBLINE_BIN, "check", t.dir, "--format", "json"];
+  const cache = missing ? "" : plumblineCacheDir(t.dir);
   // 0 = nothing blocking, 1 = blocking findings (expected: violations are planted). 2 = invalid policy or usage.
   const okExit = (code: number) => code === 0 || code === 1;
-  const cache = plumblineCacheDir(t.dir);
-  const run = (label: string, before?: (i: number) => void): Promise<Row> =>
-    row(label, () => measure(process.execPath, args, { ...base, okExit, ...(before ? { before } : {}) }), plumblineReason);
-
-  opts.log("plumbline cold");
-  const cold = await run(labels[0]!, () => rmSync(cache, { recursive: true, force: true }));
-  if ("unavailable" in cold) return [cold, ...labels.slice(1).map((label) => ({ label, unavailable: cold.unavailable }))];
-  opts.log("plumbline warm");
-  const warm = await run(labels[1]!);
-  opts.log("plumbline one-file change");
-  const changed = await run(labels[2]!, (i) => {
-    // A new blob for one file, committed: exactly one record is new, every other is cached.
-    appendFileSync(join(t.dir, t.touchFile), `\n// plumbline bench edit ${i}\n`);
-    git(t.dir, ["add", "--", t.touchFile]);
-    git(t.dir, ["commit", "-q", "--no-verify", "-m", `bench: edit ${t.touchFile} (${i})`]);
+  const common = { missing, explain: plumblineReason };
+  const cold = spec("plumbline check, cold (no cache)", cmd, { ...common, opts: { okExit, before: () => rmSync(cache, { recursive: true, force: true }) } });
+  const warm = spec("plumbline check, warm (cache present)", cmd, { ...common, after: cold, opts: { okExit } });
+  const changed = spec("plumbline check, one file changed", cmd, {
+    ...common,
+    after: warm,
+    opts: {
+      okExit,
+      before: (i) => {
+        // A new blob for one file, committed: exactly one record is new, every other is cached.
+        appendFileSync(join(t.dir, t.touchFile), `\n// plumbline bench edit ${i}\n`);
+        git(t.dir, ["add", "--", t.touchFile]);
+        git(t.dir, ["commit", "-q", "--no-verify", "-m", `bench: edit ${t.touchFile} (${i})`]);
+      },
+    },
   });
   return [cold, warm, changed];
 }
 
-async function row(label: string, fn: () => Promise<Measurement>, explain: (r: RunResult) => string | null = () => null): Promise<Row> {
-  try {
-    return { label, m: await fn() };
-  } catch (e) {
-    if (e instanceof MeasureError) return { label, unavailable: explain(e.result) ?? e.message };
-    return { label, unavailable: (e as Error).message };
-  }
+function toRow(s: RowSpec): Row {
+  if (s.missing !== null) return { label: s.label, unavailable: s.missing };
+  return { label: s.label, m: summarize(s.runs) };
 }
 
 /** The CLI's JSON report says why a policy was rejected; that beats "exit 2". */

@@ -63,7 +63,22 @@ export function diffPolicies(base: CompiledPolicy, head: CompiledPolicy): Policy
   return out;
 }
 
+/** Scalar switches whose direction is known: `[weaker value, stronger value]`. */
+const SWITCHES: Record<string, readonly [unknown, unknown]> = {
+  cycles: ["allow", "forbid"],
+  typeOnly: ["ignore", "count"],
+};
+
 function fieldChange(id: string, key: string, before: unknown, after: unknown): PolicyDiffEntry {
+  const sw = SWITCHES[key];
+  if (sw) {
+    const direction = after === sw[0] ? "weaker" : after === sw[1] ? "stronger" : "neutral";
+    return { invariant: id, change: "field", direction, detail: `${key}: ${JSON.stringify(before) ?? "unset"} → ${JSON.stringify(after) ?? "unset"}` };
+  }
+  // An allow-list is a whitelist: introducing one restricts, dropping one frees everything.
+  if (key === "allow" && (before === undefined) !== (after === undefined)) {
+    return { invariant: id, change: "field", direction: before === undefined ? "stronger" : "weaker", detail: before === undefined ? "allow-list introduced" : "allow-list removed" };
+  }
   const lb = asList(before);
   const la = asList(after);
   if (lb && la) {

@@ -36,8 +36,16 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
   producer.on("error", (err) => log.warn({ err: err.message }, "redis (producer) error"));
   const store = createRedis(config.redisUrl, "worker");
   store.on("error", (err) => log.warn({ err: err.message }, "redis (store) error"));
-  await waitReady(store);
-  const safety = await assertRedisSafe(store);
+  let safety;
+  try {
+    await waitReady(store);
+    safety = await assertRedisSafe(store);
+  } catch (err) {
+    // Leave nothing open: a refused start must let the process exit.
+    producer.disconnect();
+    store.disconnect();
+    throw err;
+  }
   for (const w of safety.warnings) log.warn(w);
 
   const probot = createProbotApp({ appId: config.appId, privateKey: config.privateKey, webhookSecret: config.webhookSecret, baseUrl: config.githubApiUrl }, log);

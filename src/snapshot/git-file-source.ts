@@ -40,7 +40,7 @@ export function gitFileSource(repoDir: string, rev: string): FileSource {
 }
 
 /** Streams many blobs through one git process: one spawn per revision, not one per file. */
-function catFileBatch(repoDir: string, shas: readonly string[]): Promise<Map<string, Uint8Array>> {
+export function catFileBatch(repoDir: string, shas: readonly string[]): Promise<Map<string, Uint8Array>> {
   const unique = [...new Set(shas)];
   const result = new Map<string, Uint8Array>();
   if (unique.length === 0) return Promise.resolve(result);

@@ -28,6 +28,12 @@ export function redisKeys(prefix = "pl") {
     delivery: (id: string) => `${prefix}:delivery:${id}`,
     /** Check run ids by (repo, sha), so retries update rather than duplicate. */
     checkRun: (s: RepoScope, sha: string, name: string) => `${repo(s)}:run:${name}:${sha}`,
+    /** The provenance ledger (a Stream, never trimmed), its head `{seq, hash, id}` and a head-SHA → stream ids index. */
+    ledger: (s: RepoScope) => `${repo(s)}:ledger`,
+    ledgerHead: (s: RepoScope) => `${repo(s)}:ledger:head`,
+    ledgerBySha: (s: RepoScope) => `${repo(s)}:ledger:sha`,
+    /** `id:<repoId>` / `name:<owner/name>` → `<installationId>:<repoId>`, so the CLI finds a ledger by name. */
+    ledgerRepos: () => `${prefix}:ledger:repos`,
   };
 }
 
