@@ -34,7 +34,8 @@ export interface RunResult {
 
 export interface MeasureOptions {
   readonly cwd: string;
-  readonly runs: number;
+  /** Runs to take the median of (default 3). */
+  readonly runs?: number;
   readonly timeoutMs?: number;
   readonly env?: Readonly<Record<string, string>>;
   /** Untimed preparation before each run (clear a cache, commit a change). */
@@ -93,7 +94,7 @@ export function memoryMethod(): string {
 
 export async function measure(cmd: string, args: readonly string[], opts: MeasureOptions): Promise<Measurement> {
   const runs: RunResult[] = [];
-  for (let i = 0; i < opts.runs; i++) runs.push(await measureOnce(cmd, args, opts, i));
+  for (let i = 0; i < (opts.runs ?? 3); i++) runs.push(await measureOnce(cmd, args, opts, i));
   return summarize(runs);
 }
 

@@ -4,6 +4,7 @@ import { checkRevision, type CheckOutcome } from "../check/check-revision.js";
 import { dirFileSource } from "../snapshot/dir-file-source.js";
 import { diskRecordCache } from "../snapshot/disk-record-cache.js";
 import { gitFileSource } from "../snapshot/git-file-source.js";
+import { stagedFileSource } from "../snapshot/staged-file-source.js";
 import { GitError } from "../snapshot/run-git.js";
 import { actorSignals, commitsBetween, currentBranch, gitDir, repoRoot, resolveRev, worktreePaths } from "./git-context.js";
 import { renderJson } from "./render-json.js";
@@ -11,10 +12,10 @@ import { renderSarif } from "./render-sarif.js";
 import { renderText } from "./render-text.js";
 import { UsageError, type Io } from "./io.js";
 
-export const CHECK_USAGE = `Usage: plumbline check [dir] [--base REV] [--actor LOGIN] [--format text|json|sarif] [--worktree] [--no-cache]
+export const CHECK_USAGE = `Usage: plumbline check [dir] [--base REV] [--actor LOGIN] [--format text|json|sarif] [--worktree|--staged] [--no-cache]
 
 Evaluates every invariant in invariants/*.yml (and .github/invariants/*.yml) against the
-committed tree of HEAD (or the working tree with --worktree).
+committed tree of HEAD (or the working tree with --worktree, the index with --staged).
   --base REV     judge the change base..HEAD: invariants come from REV, findings are
                  introduced / persisting / resolved, and policy edits are shown as a diff
   --actor LOGIN  who made the change (e.g. claude[bot]); commit trailers and the branch
@@ -32,6 +33,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
       actor: { type: "string" },
       format: { type: "string", default: "text" },
       worktree: { type: "boolean", default: false },
+      staged: { type: "boolean", default: false },
       "no-cache": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -43,6 +45,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   const format = values.format!;
   if (!["text", "json", "sarif"].includes(format)) throw new UsageError(`--format must be text, json or sarif, got \`${format}\``);
   if (positionals.length > 1) throw new UsageError(`expected at most one directory, got ${positionals.join(" ")}`);
+  if (values.worktree && values.staged) throw new UsageError("--worktree and --staged name different trees; pass one");
 
   let root: string;
   try {
@@ -53,14 +56,14 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   let headRev: string | null = null;
   let baseRev: string | null = null;
   try {
-    if (!values.worktree) headRev = await resolveRev(root, "HEAD");
+    if (!values.worktree && !values.staged) headRev = await resolveRev(root, "HEAD");
     if (values.base) baseRev = await resolveRev(root, values.base);
   } catch (err) {
-    const what = values.base && headRev !== null ? `--base ${values.base}` : "HEAD";
+    const what = values.base && (headRev !== null || values.worktree || values.staged) ? `--base ${values.base}` : "HEAD";
     throw new UsageError(`cannot resolve ${what} to a commit (${err instanceof GitError ? err.stderr.trim() : (err as Error).message})`);
   }
 
-  const head = headRev ? gitFileSource(root, headRev) : dirFileSource(root, { paths: await worktreePaths(root), label: "worktree" });
+  const head = values.staged ? stagedFileSource(root) : headRev ? gitFileSource(root, headRev) : dirFileSource(root, { paths: await worktreePaths(root), label: "worktree" });
   const base = baseRev ? gitFileSource(root, baseRev) : null;
   const commits = baseRev ? await commitsBetween(root, baseRev, headRev ?? "HEAD") : [];
   const branch = await currentBranch(root);

@@ -7,6 +7,11 @@ const USAGE = `plumbline ${ENGINE_VERSION}: repository invariants, enforced ever
 
 Commands:
   check [dir]     evaluate the invariants (see \`plumbline check --help\`)
+  hook claude-code
+                  Claude Code PreToolUse hook: deny tool calls that would break an invariant
+  hooks install [dir] | hooks uninstall [dir]
+                  git hooks: pre-commit (staged tree), pre-push (pushed ranges), commit trailer
+  mcp [dir]       MCP server over stdio: list_invariants, check_change, explain
   serve           run the GitHub App: webhook server + evaluation workers (needs APP_ID,
                   PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, REDIS_URL; GITHUB_API_URL optional)
   worker          run evaluation workers only (scale out on the same Redis)
@@ -23,6 +28,9 @@ const commands: Record<string, Command> = {
   // Loaded on demand: `check` in a git hook must not pay for Probot and BullMQ.
   serve: async (args, io) => (await import("./serve-command.js")).serveCommand("serve")(args, io),
   worker: async (args, io) => (await import("./serve-command.js")).serveCommand("worker")(args, io),
+  hook: async (args, io) => (await import("./hook-command.js")).hookCommand(args, io),
+  hooks: async (args, io) => (await import("./hooks-command.js")).hooksCommand(args, io),
+  mcp: async (args, io) => (await import("./mcp-command.js")).mcpCommand(args, io),
   schema: async (_args, io) => {
     io.stdout(JSON.stringify(policyJsonSchema(), null, 2) + "\n");
     return 0;

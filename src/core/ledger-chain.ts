@@ -73,10 +73,42 @@ export function signatureMatches(entry: Pick<LedgerEntry, "hash" | "sig">, key: 
 }
 
 /** The entry that follows `head` (seq 0 and the genesis hash for an empty chain). */
-export function sealEntry(record: LedgerRecord, head: { readonly seq: number; readonly hash: string }, key: LedgerKey): LedgerEntry {
-  const body: LedgerBody = { ...record, seq: head.seq + 1 };
-  const hash = hashEntry(head.hash, body);
-  return { ...body, prevHash: head.hash, hash, keyId: key.id, sig: signEntry(hash, key) };
+export function sealEntry(record: LedgerRecord, head: ChainHead, key: LedgerKey): LedgerEntry {
+  return sealer(record, key)(head).entry;
+}
+
+export interface ChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export interface Sealed {
+  readonly entry: LedgerEntry;
+  /** canonicalJson(entry), ready to store. */
+  readonly json: string;
+}
+
+/**
+ * Seals one record onto any head, serialising the record once: a writer that loses the
+ * compare-and-set re-seals on the new head, and under contention that happens many times, so
+ * each retry costs two digests and a string join instead of a full canonical serialisation.
+ * The output is byte-identical to canonicalJson(body) / canonicalJson(entry) (tested).
+ */
+export function sealer(record: LedgerRecord, key: LedgerKey): (head: ChainHead) => Sealed {
+  const chainFields = new Set(["seq", "prevHash", "hash", "keyId", "sig"]);
+  const rec = record as Readonly<Record<string, unknown>>;
+  const names = [...new Set([...Object.keys(record).filter((k) => rec[k] !== undefined), ...chainFields])].sort();
+  const member = (k: string, v: unknown) => `${JSON.stringify(k)}:${canonicalJson(v)}`;
+  const fixed = new Map(names.filter((k) => !chainFields.has(k)).map((k) => [k, member(k, rec[k])]));
+  const join = (vals: Readonly<Record<string, string | number>>, withChain: boolean) =>
+    `{${names.flatMap((k) => (fixed.has(k) ? [fixed.get(k)!] : k === "seq" || withChain ? [member(k, vals[k])] : [])).join(",")}}`;
+  return (head) => {
+    const seq = head.seq + 1;
+    const hash = createHash("sha256").update(head.hash).update(join({ seq }, false)).digest("hex");
+    const sig = signEntry(hash, key);
+    const chain = { seq, prevHash: head.hash, hash, keyId: key.id, sig };
+    return { entry: { ...record, ...chain }, json: join(chain, true) };
+  };
 }
 
 /** Splits a stored entry back into the hashed body and the chain fields. */

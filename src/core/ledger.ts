@@ -14,9 +14,12 @@ export {
   MIN_LEDGER_KEY_BYTES,
   parseAnchor,
   sealEntry,
+  sealer,
   signatureMatches,
   signEntry,
+  type ChainHead,
   type LedgerAnchor,
+  type Sealed,
 } from "./ledger-chain.js";
 export {
   entryFromVerdict,

@@ -57,13 +57,11 @@ export async function bashChange(ctx: ChangeContext, command: string): Promise<I
 /** Files a path argument names: itself, everything below a directory, or what a glob matches. */
 function expand(ctx: ChangeContext, arg: PathArg, exists: (p: string) => boolean): string[] {
   if (arg.glob) {
-    const rel = repoPathOf(ctx, resolve(ctx.root));
-    const root = rel ?? "";
     const pattern = repoPatternOf(ctx, arg.abs);
     if (pattern === null) return [];
+    // `rm -r src/*` matches directories too: a file goes when it or any folder above it matches.
     const test = picomatch(pattern, { dot: false });
-    const hits = ctx.files.filter((f) => exists(f.path) && (test(f.path) || [...parents(f.path)].some((d) => test(d))));
-    return hits.map((f) => f.path).filter((p) => p.startsWith(root));
+    return ctx.files.filter((f) => exists(f.path) && (test(f.path) || [...parents(f.path)].some((d) => test(d)))).map((f) => f.path);
   }
   const path = repoPathOf(ctx, arg.abs);
   if (path === null) return [];

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Verdict } from "../core/judge.js";
-import { entryFromVerdict, formatAnchor, genesisHash, sealEntry, type LedgerKey, type LedgerMeta, type LedgerRecord, type StoredEntry } from "../core/ledger.js";
+import { entryFromVerdict, formatAnchor, genesisHash, sealer, type LedgerKey, type LedgerMeta, type LedgerRecord, type StoredEntry } from "../core/ledger.js";
 import type { RedisKeys, RepoScope } from "./redis-keys.js";
 
 /**
@@ -55,7 +55,10 @@ export interface AppendResult {
 }
 
 export interface AppendOptions {
-  /** Compare-and-set rounds before giving up. Default 200: far above what 50 writers hammering one repository need. */
+  /**
+   * Compare-and-set rounds before giving up. Default 1000 (≥ 10 s of backed-off rounds): 50
+   * connections hammering one repository needed at most ~340 here; real workers append once per job.
+   */
   readonly maxAttempts?: number;
   readonly random?: () => number;
 }
@@ -78,19 +81,37 @@ const MAX_BACKOFF_MS = 20;
  * rebuilt on it. After a few immediate rounds, a random pause spreads writers that keep
  * colliding (they would otherwise retry in lockstep).
  */
-export async function appendEntry(redis: Redis, keys: RedisKeys, scope: RepoScope, record: LedgerRecord, key: LedgerKey, opts: AppendOptions = {}): Promise<AppendResult> {
+export function appendEntry(redis: Redis, keys: RedisKeys, scope: RepoScope, record: LedgerRecord, key: LedgerKey, opts: AppendOptions = {}): Promise<AppendResult> {
+  // Writers sharing a connection take turns per repository: colliding with ourselves only
+  // burns rounds. Other connections and processes are kept honest by the script alone.
+  const lanes = localLanes.get(redis) ?? new Map<string, Promise<unknown>>();
+  localLanes.set(redis, lanes);
+  const lane = keys.ledger(scope);
+  const run = (lanes.get(lane) ?? Promise.resolve()).then(() => appendNow(redis, keys, scope, record, key, opts));
+  const settled = run.then(noop, noop);
+  lanes.set(lane, settled);
+  void settled.then(() => {
+    if (lanes.get(lane) === settled) lanes.delete(lane);
+  });
+  return run;
+}
+
+const localLanes = new WeakMap<Redis, Map<string, Promise<unknown>>>();
+const noop = () => undefined;
+
+async function appendNow(redis: Redis, keys: RedisKeys, scope: RepoScope, record: LedgerRecord, key: LedgerKey, opts: AppendOptions): Promise<AppendResult> {
   if (record.repoId !== scope.repoId || record.installationId !== scope.installationId) {
     throw new Error(`ledger record for repository ${record.repoId} (installation ${record.installationId}) cannot go to repository ${scope.repoId} (installation ${scope.installationId})`);
   }
-  const maxAttempts = opts.maxAttempts ?? 200;
+  const maxAttempts = opts.maxAttempts ?? 1000;
   const random = opts.random ?? Math.random;
   const append = appendCommand(redis);
   const genesis = genesisHash(scope.repoId);
   const name = record.repoName?.toLowerCase() ?? "";
   let head: { seq: number; hash: string } = (await ledgerHead(redis, keys, scope)) ?? { seq: 0, hash: genesis };
+  const seal = sealer(record, key);
   for (let attempt = 1; ; attempt++) {
-    const entry = sealEntry(record, head, key);
-    const json = JSON.stringify(entry);
+    const { entry, json } = seal(head);
     const r = await append(keys.ledger(scope), keys.ledgerHead(scope), keys.ledgerBySha(scope), keys.ledgerRepos(), head.seq, head.hash, json, entry.hash, entry.headSha, scope.repoId, `${scope.installationId}:${scope.repoId}`, genesis, name);
     if (r[0] === 1) return { streamId: r[1], seq: entry.seq, hash: entry.hash, attempts: attempt };
     head = { seq: Number(r[1]), hash: r[2] };
@@ -120,7 +141,7 @@ export async function appendVerdict(redis: Redis, keys: RedisKeys, scope: RepoSc
 
 export async function ledgerHead(redis: Redis, keys: RedisKeys, scope: RepoScope): Promise<LedgerHead | null> {
   const [seq, hash, id] = await redis.hmget(keys.ledgerHead(scope), "seq", "hash", "id");
-  if (seq === null || hash === null) return null;
+  if (seq == null || hash == null) return null;
   return { seq: Number(seq), hash, streamId: id ?? "" };
 }
 

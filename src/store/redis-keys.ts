@@ -34,6 +34,16 @@ export function redisKeys(prefix = "pl") {
     ledgerBySha: (s: RepoScope) => `${repo(s)}:ledger:sha`,
     /** `id:<repoId>` / `name:<owner/name>` → `<installationId>:<repoId>`, so the CLI finds a ledger by name. */
     ledgerRepos: () => `${prefix}:ledger:repos`,
+    /** Decay history: a list of JSON evaluation records, oldest first, trimmed to settings.historyLimit. */
+    history: (s: RepoScope) => `${repo(s)}:history`,
+    /** Number of the repository's dashboard issue, and the lock that keeps two workers from creating one each. */
+    dashboardIssue: (s: RepoScope) => `${repo(s)}:dashboard:issue`,
+    dashboardLock: (s: RepoScope) => `${repo(s)}:dashboard:lock`,
+    /**
+     * Hash: `name:<owner/name>` (lowercased) and `id:<repoId>` → `<installationId>:<repoId>`, so the
+     * CLI finds a repository by name or bare id (see store/repo-names.ts). Same fields as ledgerRepos.
+     */
+    repoNames: () => `${prefix}:repo-names`,
   };
 }
 

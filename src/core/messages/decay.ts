@@ -6,6 +6,7 @@
 
 const short = (sha: string) => sha.slice(0, 7);
 const day = (iso: string) => iso.slice(0, 10);
+const minute = (iso: string) => `${iso.slice(0, 16).replace("T", " ")} UTC`;
 const pct = (f: number) => `${Math.round(f * 100)}%`;
 
 export function vacuousMessage(a: { invariant: string; unit: string; since: string }): string {
@@ -38,7 +39,7 @@ export function bypassedMessage(a: { prNumber: number; sha: string; checkConclus
 
 export function silentMessage(a: { invariant: string; last: string | null; intervalMs: number }): string {
   const hours = Math.round((a.intervalMs / 3_600_000) * 10) / 10;
-  const since = a.last ? `since ${a.last}` : "since history began";
+  const since = a.last ? `since ${minute(a.last)}` : "since history began";
   return `\`${a.invariant}\` has not been evaluated on the default branch ${since} (audit interval ${hours} h): nothing is checking it. Check that the audit schedule and the app installation are alive`;
 }
 

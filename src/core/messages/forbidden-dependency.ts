@@ -8,14 +8,14 @@ export const forbiddenDependencyMessages: MessageTable = {
     const alias = e.alias ? ` (as the alias \`${e.alias}\`)` : "";
     if (e.source === "import") {
       const installed = e.installed ? `, installed as ${e.installed}` : "";
-      return `imports \`${e.package}\`${alias}${installed}, which \`${e.entry}\` forbids; ${allowed(e)}. Remove the import and the dependency`;
+      return `imports \`${e.package}\`${alias}${installed}, forbidden by the entry \`${e.entry}\`; ${allowed(e)}. Remove the import and the dependency`;
     }
     if (e.source === "manifest") {
       const declared = e.version ? ` as \`${e.version}\`` : "";
-      return `\`${e.package}\`${alias} is declared in \`${e.section}\`${declared}, which \`${e.entry}\` forbids; ${allowed(e)}. ${e.range ? "Raise the range so it cannot install a forbidden version" : "Remove it"}`;
+      return `\`${e.package}\`${alias} is declared in \`${e.section}\`${declared}, forbidden by the entry \`${e.entry}\`; ${allowed(e)}. ${e.range ? "Raise the range so it cannot install a forbidden version" : "Remove it"}`;
     }
     const version = e.version ? `@${e.version}` : "";
-    return `\`${e.package}${version}\`${alias} is locked here (${e.section}), which \`${e.entry}\` forbids; ${allowed(e)}. ${e.section === "direct" ? "Remove or upgrade it" : "Upgrade or remove whatever depends on it (`npm ls`, `pnpm why` or `yarn why` shows what pulls it in)"}, then regenerate the lockfile`;
+    return `\`${e.package}${version}\`${alias} is locked here (${e.section}), forbidden by the entry \`${e.entry}\`; ${allowed(e)}. ${e.section === "direct" ? "Remove or upgrade it" : "Upgrade or remove whatever depends on it (`npm ls`, `pnpm why` or `yarn why` shows what pulls it in)"}, then regenerate the lockfile`;
   },
   "forbidden-dependency.unparsable": (e) =>
     `this ${e.source} file could not be fully parsed (${e.reason}), so a forbidden package in it could pass unseen; fix it, or let the package manager regenerate it`,

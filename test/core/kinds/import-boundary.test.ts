@@ -14,8 +14,10 @@ function compile(fields: Record<string, unknown>) {
   return importBoundary.compile(importBoundarySchema.parse({ id: "layers", kind: "import-boundary", ...base, ...fields }), ctx);
 }
 
+/** The tree holds every file the edges mention, so coverage (files `from` governs) is meaningful. */
 function run(fields: Record<string, unknown>, edges: ImportEdge[]) {
-  return importBoundary.evaluate(compile(fields), input(snapshotOf({}, edges)));
+  const files = new Set(edges.flatMap((e) => [e.from, ...(e.target.type === "file" ? [e.target.path] : [])]));
+  return importBoundary.evaluate(compile(fields), input(snapshotOf(Object.fromEntries([...files].map((p) => [p, ""])), edges)));
 }
 
 /** `code path:line target [via]` per finding, sorted: the shape tables compare. */
@@ -110,7 +112,7 @@ describe("forbid", () => {
         key: "src/core/a.ts|src/github/x.ts|",
       },
     ]);
-    expect(out.coverage).toEqual({ unit: "edges", matched: 2 });
+    expect(out.coverage).toEqual({ unit: "files", matched: 2 });
     const moved = run(rule, [{ ...edges[0]!, line: 40 }]);
     expect(moved.findings[0]!.key).toBe(out.findings[0]!.key);
   });
@@ -120,7 +122,7 @@ describe("forbid", () => {
     const behind = { ...direct, target: pkg("ioredis"), via: ["src/lib/index.ts", "src/lib/redis.ts"] };
     expect(summary(rule, [direct, behind])).toEqual(["import-boundary.forbidden src/core/a.ts:2 ioredis via src/lib/index.ts → src/lib/redis.ts"]);
     expect(run(rule, [direct, behind]).findings[0]!.key).toBe("src/core/a.ts|ioredis|src/lib/index.ts>src/lib/redis.ts");
-    // Barrel edges do not count towards coverage: one import statement is one governed edge.
+    // Coverage counts governed files: the barrels behind an import are not governed here.
     expect(run(rule, [direct, behind]).coverage.matched).toBe(1);
   });
 
@@ -141,8 +143,8 @@ describe("forbid", () => {
     expect(summary(rule, [edge("src/core/a.ts", "./gone", unresolved)])).toEqual([]);
   });
 
-  it("is vacuous when no governed file imports anything", () => {
-    expect(run(rule, [edge("src/app/a.ts", "ioredis", pkg("ioredis"))]).coverage).toEqual({ unit: "edges", matched: 0 });
+  it("is vacuous when its globs match no file", () => {
+    expect(run(rule, [edge("src/app/a.ts", "ioredis", pkg("ioredis"))]).coverage).toEqual({ unit: "files", matched: 0 });
   });
 });
 
