@@ -15,6 +15,10 @@ Commands:
   serve           run the GitHub App: webhook server + evaluation workers (needs APP_ID,
                   PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, REDIS_URL; GITHUB_API_URL optional)
   worker          run evaluation workers only (scale out on the same Redis)
+  drift --repo R  decay signals of a repository the app audits (see \`plumbline drift --help\`)
+  ledger verify|export|show --repo R
+                  the provenance ledger: verify the chain, export NDJSON, explain a commit's
+                  verdict (see \`plumbline ledger --help\`)
   schema          print the JSON Schema of invariant files
   version         print the engine version
 
@@ -31,6 +35,8 @@ const commands: Record<string, Command> = {
   hook: async (args, io) => (await import("./hook-command.js")).hookCommand(args, io),
   hooks: async (args, io) => (await import("./hooks-command.js")).hooksCommand(args, io),
   mcp: async (args, io) => (await import("./mcp-command.js")).mcpCommand(args, io),
+  drift: async (args, io) => (await import("./drift-command.js")).driftCommand(args, io),
+  ledger: async (args, io) => (await import("./ledger-command.js")).ledgerCommand(args, io),
   schema: async (_args, io) => {
     io.stdout(JSON.stringify(policyJsonSchema(), null, 2) + "\n");
     return 0;

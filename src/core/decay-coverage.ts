@@ -33,15 +33,16 @@ export function detectVacuous(ctx: DecayContext): VacuousSignal[] {
 
 /**
  * Shrinking coverage: the latest default-branch coverage fell by at least `shrinkRatio` from
- * the most recent maximum inside the window (same unit only: a kind change is not shrinkage).
- * firstSeen is the first record of the run, ending at the latest, that stays below the bar.
+ * the most recent maximum inside the window (same unit only: a kind change is not shrinkage;
+ * zero is left to `vacuous`). firstSeen is the first record of the run, ending at the latest, that stays below the bar.
  */
 export function detectShrinkingCoverage(ctx: DecayContext): ShrinkingCoverageSignal[] {
   const latest = ctx.recentDefaults.at(-1);
   if (!latest) return [];
   const out: ShrinkingCoverageSignal[] = [];
   for (const inv of latest.invariants) {
-    if (inv.status === "error") continue;
+    // Zero coverage is reported as vacuous; saying "shrinking" as well would only repeat it.
+    if (inv.status === "error" || inv.coverage.matched === 0) continue;
     const unit = inv.coverage.unit;
     const points = ctx.recentDefaults.flatMap((r) => {
       const x = invariantOf(r, inv.id);

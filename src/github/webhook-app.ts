@@ -3,16 +3,19 @@ import type { Redis } from "ioredis";
 import type { ApplicationFunction } from "probot";
 import type { CheckJob } from "../queue/check-job.js";
 import { enqueueCheck } from "../queue/check-queue.js";
+import { deployJobFromEvent, type DeployJob } from "../queue/deploy-job.js";
+import { enqueueDeploy } from "../queue/deploy-queue.js";
 import type { DeliveryDedupe } from "../store/delivery-dedupe.js";
 import type { RedisKeys } from "../store/redis-keys.js";
 import { jobsFromEvent } from "./jobs-from-event.js";
 
-export const HANDLED_EVENTS = ["push", "pull_request", "check_suite", "check_run", "merge_group", "installation", "installation_repositories"] as const;
+export const HANDLED_EVENTS = ["push", "pull_request", "check_suite", "check_run", "merge_group", "installation", "installation_repositories", "deployment_protection_rule"] as const;
 
 const PENDING_TTL_SECONDS = 7 * 24 * 3600;
 
 export interface WebhookDeps {
   readonly queue: Queue<CheckJob>;
+  readonly deployQueue: Queue<DeployJob>;
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly dedupe: DeliveryDedupe;
@@ -30,14 +33,16 @@ export function webhookApp(deps: WebhookDeps): ApplicationFunction {
     app.on([...HANDLED_EVENTS], async (context) => {
       const payload = context.payload as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
       const jobs = jobsFromEvent(context.name, payload, context.id, Date.now());
+      const deploy = context.name === "deployment_protection_rule" ? deployJobFromEvent(payload, context.id, new Date()) : null;
       const uninstall = uninstallOf(context.name, payload);
-      if (jobs.length === 0 && !uninstall) return;
+      if (jobs.length === 0 && !uninstall && !deploy) return;
       if (!(await deps.dedupe.claim(context.id))) {
         context.log.info({ deliveryId: context.id, event: context.name }, "duplicate delivery ignored");
         return;
       }
       try {
         if (uninstall && deps.onUninstall) await deps.onUninstall(uninstall.installationId, uninstall.repoIds);
+        if (deploy) await enqueueDeploy(deps.deployQueue, deploy);
         for (const job of jobs) {
           if (job.branch && job.sha) {
             const key = deps.keys.pendingShas({ installationId: job.installationId, repoId: job.repoId }, job.branch);

@@ -11,6 +11,8 @@ import { runGit } from "../snapshot/run-git.js";
 import { worktreeFileSource } from "../snapshot/worktree-file-source.js";
 import { canonical, type ChangeContext, type IntendedChange } from "./intended-change.js";
 
+const POLICY_DIRS = ["invariants", ".github/invariants"];
+
 /** A repository as an agent finds it before its next tool call. */
 export interface RepoState {
   /** Canonical repository root. */
@@ -77,7 +79,8 @@ export interface EvaluateOptions {
  */
 export async function evaluateIntendedChange(repo: RepoState, change: IntendedChange, opts: EvaluateOptions): Promise<CheckOutcome> {
   const head = overlayFileSource(repo.worktree, change.writes);
-  const policy = repo.headRev ? gitFileSource(repo.root, repo.headRev) : repo.worktree;
+  // Only the invariant folders of HEAD are listed: the policy needs nothing else from it.
+  const policy = repo.headRev ? gitFileSource(repo.root, repo.headRev, { pathspecs: POLICY_DIRS }) : repo.worktree;
   const changedPaths = changedPathsOf(await repo.worktree.listFiles(), await head.listFiles(), change);
   const cache: DiskRecordCache | null = opts.cache ? await diskRecordCache(join(repo.gitDir, "plumbline", "records.ndjson")) : null;
   const outcome = await checkRevision({ head, base: repo.worktree, policy, actor: opts.actor, now: opts.now, blockPersisting: false, changedPaths, ...(cache ? { cache } : {}) });

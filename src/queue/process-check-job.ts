@@ -13,6 +13,8 @@ import type { RedisKeys, RepoScope } from "../store/redis-keys.js";
 import { loadRecordCache } from "../store/redis-record-cache.js";
 import { resolveCheckContext } from "./check-context.js";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
+import { blockInvariantsPass } from "./process-deploy-job.js";
+import type { VerdictCache } from "../store/verdict-cache.js";
 
 export interface WorkerDeps {
   readonly probot: Probot;
@@ -22,6 +24,8 @@ export interface WorkerDeps {
   readonly log: Logger;
   readonly now: () => Date;
   readonly runDeadlineSeconds: number;
+  /** Where verdicts are remembered for the deployment gate (optional: tests may leave it out). */
+  readonly verdicts?: VerdictCache;
 }
 
 export interface JobResult {
@@ -88,6 +92,9 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     };
     outcome = await checkRevision({ head, base, policy, actor: job.trigger === "installation" ? null : actor, now: deps.now(), cache: records, ...(ctx.blockPersisting !== undefined ? { blockPersisting: ctx.blockPersisting } : {}) });
     await records.flush().catch((err) => deps.log.warn({ err: (err as Error).message }, "record cache flush failed"));
+    if (outcome.type === "verdict" && deps.verdicts) {
+      await deps.verdicts.remember(scope, { sha, policyDigest: outcome.policy.digest, blockInvariantsPass: blockInvariantsPass(outcome.verdict), conclusion: outcome.verdict.conclusion, at: deps.now().getTime() });
+    }
   } catch (err) {
     const failure = describeFailure(err);
     if (!attempt.final) {

@@ -7,7 +7,11 @@ import { createRedis } from "../store/redis-connection.js";
 import type { RedisKeys } from "../store/redis-keys.js";
 import type { CheckJob } from "./check-job.js";
 import { CHECK_QUEUE } from "./check-queue.js";
+import type { DeployJob } from "./deploy-job.js";
+import { DEPLOY_QUEUE } from "./deploy-queue.js";
 import { processCheckJob, type JobResult } from "./process-check-job.js";
+import { processDeployJob, type DeployDecision } from "./process-deploy-job.js";
+import { verdictCache } from "../store/verdict-cache.js";
 import { reconcileOnce } from "./reconciler.js";
 
 export const MAINTENANCE_QUEUE = "plumbline-maintenance";
@@ -26,10 +30,13 @@ export interface StartWorkersOptions {
   readonly log: Logger;
   readonly reconcileEveryMs?: number;
   readonly now?: () => Date;
+  /** A cached verdict older than this is evaluated again by the deployment gate (default 1 h). */
+  readonly maxVerdictAgeMs?: number;
 }
 
 export interface RunningWorkers {
   readonly checkWorker: Worker<CheckJob, JobResult>;
+  readonly deployWorker: Worker<DeployJob, DeployDecision>;
   readonly maintenanceWorker: Worker;
   close(): Promise<void>;
 }
@@ -37,7 +44,8 @@ export interface RunningWorkers {
 /** BullMQ workers: evaluation jobs, and the reconciler on a job scheduler (idempotent upsert). */
 export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {
   const now = opts.now ?? (() => new Date());
-  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds };
+  const verdicts = verdictCache(opts.redis, opts.keys);
+  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, verdicts };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job) => processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
@@ -45,6 +53,13 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   );
   checkWorker.on("failed", (job, err) => opts.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "check job failed"));
   checkWorker.on("error", (err) => opts.log.error({ err: err.message }, "check worker error"));
+
+  const deployWorker = new Worker<DeployJob, DeployDecision>(
+    DEPLOY_QUEUE,
+    async (job) => processDeployJob(job.data, { probot: opts.probot, blobCache: opts.blobCache, verdicts, log: opts.log, now, maxVerdictAgeMs: opts.maxVerdictAgeMs ?? 3600_000 }, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    { connection: createRedis(opts.redisUrl, "worker"), prefix: opts.prefix, concurrency: opts.concurrency },
+  );
+  deployWorker.on("error", (err) => opts.log.error({ err: err.message }, "deploy worker error"));
 
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: opts.redis, prefix: opts.prefix });
   await maintenance.upsertJobScheduler("reconcile", { every: opts.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: "reconcile", data: {} });
@@ -57,9 +72,10 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
 
   return {
     checkWorker,
+    deployWorker,
     maintenanceWorker,
     async close() {
-      await Promise.all([checkWorker.close(), maintenanceWorker.close()]);
+      await Promise.all([checkWorker.close(), deployWorker.close(), maintenanceWorker.close()]);
       await maintenance.close();
     },
   };

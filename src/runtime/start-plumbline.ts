@@ -5,6 +5,7 @@ import { createProbotApp } from "../github/github-client.js";
 import { startWebhookServer, type WebhookServer } from "../github/http-server.js";
 import { webhookApp } from "../github/webhook-app.js";
 import { createCheckQueue } from "../queue/check-queue.js";
+import { createDeployQueue } from "../queue/deploy-queue.js";
 import { startWorkers, type RunningWorkers } from "../queue/start-workers.js";
 import { redisBlobCache } from "../store/blob-cache.js";
 import { deliveryDedupe } from "../store/delivery-dedupe.js";
@@ -50,6 +51,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
 
   const probot = createProbotApp({ appId: config.appId, privateKey: config.privateKey, webhookSecret: config.webhookSecret, baseUrl: config.githubApiUrl }, log);
   const checkQueue = createCheckQueue(producer, prefix);
+  const deployQueue = createDeployQueue(producer, prefix);
   let web: WebhookServer | null = null;
   let workers: RunningWorkers | null = null;
   if (opts.workers) {
@@ -72,7 +74,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
     await waitReady(producer).catch(() => undefined);
     web = await startWebhookServer({
       probot,
-      app: webhookApp({ queue: checkQueue, redis: producer, keys, dedupe: deliveryDedupe(producer, keys) }),
+      app: webhookApp({ queue: checkQueue, deployQueue, redis: producer, keys, dedupe: deliveryDedupe(producer, keys) }),
       port: config.port,
       host: config.host,
       webhookPath: config.webhookPath,
@@ -91,6 +93,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
       await web?.close();
       await workers?.close();
       await checkQueue.close();
+      await deployQueue.close();
       producer.disconnect();
       store.disconnect();
     },

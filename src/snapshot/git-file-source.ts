@@ -2,11 +2,14 @@ import { spawn } from "node:child_process";
 import { runGit } from "./run-git.js";
 import type { FileSource, TreeEntry } from "./file-source.js";
 
-/** A committed revision of a local git repository, read with `ls-tree` and one `cat-file --batch`. */
-export function gitFileSource(repoDir: string, rev: string): FileSource {
+/**
+ * A committed revision of a local git repository, read with `ls-tree` and one `cat-file --batch`.
+ * `pathspecs` limits the listing (the agent hook reads only the invariant folders of HEAD).
+ */
+export function gitFileSource(repoDir: string, rev: string, opts: { pathspecs?: readonly string[] } = {}): FileSource {
   let entries: Map<string, TreeEntry> | null = null;
   const list = async (): Promise<TreeEntry[]> => {
-    const out = await runGit(repoDir, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev]);
+    const out = await runGit(repoDir, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev, ...(opts.pathspecs?.length ? ["--", ...opts.pathspecs] : [])]);
     const result: TreeEntry[] = [];
     for (const rec of out.toString("utf8").split("\0")) {
       if (!rec) continue;

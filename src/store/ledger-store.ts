@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Verdict } from "../core/judge.js";
-import { entryFromVerdict, formatAnchor, genesisHash, sealer, type LedgerKey, type LedgerMeta, type LedgerRecord, type StoredEntry } from "../core/ledger.js";
+import { createChainVerifier, entryFromVerdict, formatAnchor, genesisHash, sealer, type LedgerAnchor, type LedgerKey, type LedgerMeta, type LedgerRecord, type StoredEntry, type VerifyResult } from "../core/ledger.js";
 import type { RedisKeys, RepoScope } from "./redis-keys.js";
 
 /**
@@ -165,6 +165,19 @@ export async function* readEntries(redis: Redis, keys: RedisKeys, scope: RepoSco
     remaining -= page.length;
     start = `(${page[page.length - 1]![0]}`;
   }
+}
+
+/**
+ * Verifies a repository's whole ledger, streamed. The head key is an anchor too: it is written in
+ * the same script as every entry, so a stream that ends before it lost its tail. It is read
+ * before the stream, so entries appended meanwhile only make the stream longer, never shorter.
+ */
+export async function verifyLedger(redis: Redis, keys: RedisKeys, scope: RepoScope, key: LedgerKey, opts: { expectedHead?: LedgerAnchor | null; pageSize?: number } = {}): Promise<VerifyResult & { storedHead: LedgerHead | null }> {
+  const storedHead = await ledgerHead(redis, keys, scope);
+  const anchors = storedHead ? [{ seq: storedHead.seq, hash: storedHead.hash }] : [];
+  const verifier = createChainVerifier(key, { repoId: scope.repoId, expectedHead: opts.expectedHead ?? null, anchors });
+  for await (const e of readEntries(redis, keys, scope, opts.pageSize ? { pageSize: opts.pageSize } : {})) verifier.push(e);
+  return { ...verifier.finish(), storedHead };
 }
 
 /**

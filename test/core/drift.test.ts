@@ -55,6 +55,7 @@ table("shrinking-coverage", [
   { name: "a maximum outside the window is forgotten", history: [audit(0, [inv("a", { matched: 100 })]), audit(48, [inv("a", { matched: 40 })]), audit(49, [inv("a", { matched: 40 })])], opts: { windowMs: 24 * H }, expected: [] },
   { name: "a change of unit is not shrinkage", history: [audit(0, [inv("a", { matched: 100 })]), audit(1, [inv("a", { matched: 10, unit: "edges" })])], expected: [] },
   { name: "a policy change is reported, not hidden", history: [audit(0, [inv("a", { matched: 100 })]), audit(1, [inv("a", { matched: 10 })], { policyDigest: "policy-2" })], expected: [{ invariant: "a", data: { policyChanged: true } }] },
+  { name: "falling to zero is vacuous, not also shrinking", history: [audit(0, [inv("a", { matched: 100 })]), audit(1, [inv("a", { matched: 0 })])], expected: [] },
   { name: "recovered coverage ends it", history: [audit(0, [inv("a", { matched: 100 })]), audit(1, [inv("a", { matched: 10 })]), audit(2, [inv("a", { matched: 90 })])], expected: [] },
 ]);
 
