@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { auditIntervalMs, decayPolicyOf, detectDecay, type DecaySignal, type EvaluationRecord } from "../core/drift.js";
-import { createRedis } from "../store/redis-connection.js";
 import { redisKeys } from "../store/redis-keys.js";
 import { readHistory } from "../store/history-store.js";
 import { lookupRepo } from "../store/repo-names.js";
@@ -45,13 +44,12 @@ export async function driftCommand(args: string[], io: Io): Promise<number> {
 
   const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   const keys = redisKeys(process.env.PLUMBLINE_PREFIX || "pl");
-  // Fail fast (producer settings): a person at a terminal should not wait ten seconds to learn Redis is down.
-  const redis = createRedis(url, "producer", { retryStrategy: () => null });
-  let lastError: Error | null = null;
-  redis.on("error", (err: Error) => (lastError = err));
+  // One attempt, no offline queue: a person at a terminal should learn at once that Redis is down.
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null, connectionName: "plumbline-cli" });
+  redis.on("error", () => {}); // connect() below rejects with the same error
   try {
     try {
-      await readyOrEnded(redis, () => lastError);
+      await redis.connect();
     } catch (err) {
       io.stderr(`plumbline drift: cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}\n`);
       return 2;
@@ -93,28 +91,6 @@ function renderText(name: string, scope: { installationId: number; repoId: numbe
     }
   }
   return lines.join("\n") + "\n";
-}
-
-/**
- * Ready, or the reason it never will be. Without retries a refused connection ends at once: stop
- * waiting then, not at the timeout (whose timer would also keep the process alive).
- */
-function readyOrEnded(redis: Redis, lastError: () => Error | null, timeoutMs = 3000): Promise<void> {
-  if (redis.status === "ready") return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const done = (err: Error | null) => {
-      clearTimeout(timer);
-      redis.off("ready", onReady);
-      redis.off("end", onEnd);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onReady = () => done(null);
-    const onEnd = () => done(lastError() ?? new Error("connection closed"));
-    const timer = setTimeout(() => done(new Error(`not ready within ${timeoutMs} ms`)), timeoutMs);
-    redis.once("ready", onReady);
-    redis.once("end", onEnd);
-  });
 }
 
 /** Never print a Redis password (serve-command has the same rule; importing it would load Probot). */

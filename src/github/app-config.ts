@@ -6,6 +6,8 @@ export interface AppConfig {
   readonly privateKey: string;
   readonly webhookSecret: string;
   readonly redisUrl: string;
+  /** Prefix of every Redis key (queues included): several deployments can share one Redis. */
+  readonly redisPrefix: string;
   readonly githubApiUrl: string;
   readonly port: number;
   readonly host: string;
@@ -67,12 +69,16 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
   const logLevel = (env.LOG_LEVEL ?? "info") as AppConfig["logLevel"];
   if (!levels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${levels.join(", ")}, got ${env.LOG_LEVEL}`);
 
+  const redisPrefix = env.PLUMBLINE_PREFIX ?? "pl";
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(redisPrefix)) problems.push(`PLUMBLINE_PREFIX must be 1–40 letters, digits, \`_\` or \`-\`, got ${JSON.stringify(redisPrefix)}`);
+
   if (problems.length) throw new ConfigError(problems);
   return {
     appId,
     privateKey,
     webhookSecret,
     redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    redisPrefix,
     githubApiUrl: apiUrl.replace(/\/+$/, ""),
     port,
     host: env.HOST ?? "0.0.0.0",

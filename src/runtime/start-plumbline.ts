@@ -31,7 +31,7 @@ export interface RunningPlumbline {
 /** The composition root: wires config, Redis, Probot, the webhook server and the workers. */
 export async function startPlumbline(config: AppConfig, opts: StartOptions): Promise<RunningPlumbline> {
   const log = opts.log ?? pino({ level: config.logLevel, redact: { paths: ["*.authorization", "*.token", "*.privateKey", "*.secret"], censor: "[redacted]" } });
-  const prefix = opts.prefix ?? "pl";
+  const prefix = opts.prefix ?? config.redisPrefix;
   const keys = redisKeys(prefix);
   const producer = createRedis(config.redisUrl, "producer");
   producer.on("error", (err) => log.warn({ err: err.message }, "redis (producer) error"));
