@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { generateRepo } from "./generate-repo.js";
 import { PLUMBLINE_BIN, plumblineCacheDir } from "./tools.js";
 
@@ -20,11 +20,13 @@ const runs = arg("--runs", 9);
 const repo = generateRepo({ files });
 const target = spawnSync("git", ["ls-files", "src/core"], { cwd: repo.dir, encoding: "utf8" }).stdout.split("\n").find((p) => p.endsWith(".ts"))!;
 const text = readFileSync(join(repo.dir, target), "utf8");
+const adapter = spawnSync("git", ["ls-files", "src/adapters"], { cwd: repo.dir, encoding: "utf8" }).stdout.split("\n").find((p) => p.endsWith(".ts"))!;
+const violating = `import "./${relative(dirname(target), adapter).replace(/\.ts$/, ".js")}";\n`.replace("./../", "../");
 const event = (tool: string, input: Record<string, unknown>) => JSON.stringify({ session_id: "bench", cwd: repo.dir, hook_event_name: "PreToolUse", tool_name: tool, tool_input: input });
 const events = {
   "Write (clean edit)": event("Write", { file_path: join(repo.dir, target), content: `${text}\nexport const benchExtra = 1;\n` }),
-  "Edit (adds a violation)": event("Edit", { file_path: join(repo.dir, target), old_string: text.split("\n")[0], new_string: `import "../adapters/index.js";\n${text.split("\n")[0]}` }),
-  "Bash (npm install)": event("Bash", { command: "npm install left-pad" }),
+  "Edit (adds a violation)": event("Edit", { file_path: join(repo.dir, target), old_string: text, new_string: violating + text }),
+  "Bash (npm install, no rule)": event("Bash", { command: "npm install left-pad" }),
 };
 
 function once(input: string): { ms: number; decision: string } {

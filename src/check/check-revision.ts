@@ -45,6 +45,8 @@ export type CheckOutcome =
       /** Errors in the head's own invariant files (the change broke them): they fail the check. */
       readonly headPolicyErrors: readonly PolicyError[];
       readonly timings: Readonly<Record<string, number>>;
+      /** Source files parsed vs taken from the per-blob record cache (an unchanged file is never parsed twice). */
+      readonly parse: { readonly parsed: number; readonly cached: number };
     };
 
 /** The one use case every surface calls: load policy from base, snapshot, evaluate, compare, judge. */
@@ -72,7 +74,8 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   const visible = (es: readonly TreeEntry[]) => (policy.excluded.length === 0 ? es : es.filter((e) => !policy.excluded.some((g) => g.test(e.path))));
   const headVisible = visible(headEntries);
   const baseVisible = baseEntries ? visible(baseEntries) : null;
-  const snapOpts = { reads: policy.reads, ...(req.cache ? { cache: req.cache } : {}), ...(req.limits ? { limits: req.limits } : {}) };
+  const parse = { parsed: 0, cached: 0 };
+  const snapOpts = { reads: policy.reads, stats: parse, ...(req.cache ? { cache: req.cache } : {}), ...(req.limits ? { limits: req.limits } : {}) };
   const headSnap = await buildSnapshot(req.head, { ...snapOpts, entries: headVisible });
   const baseSnap = req.base && baseVisible ? await buildSnapshot(req.base, { ...snapOpts, entries: baseVisible }) : null;
   clock("snapshot", t);
@@ -111,7 +114,7 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
     blockPersisting: req.blockPersisting ?? (req.base === null || policy.settings.strict),
   });
   const failed = headPolicyErrors.length > 0 ? { ...verdict, conclusion: "failure" as const } : verdict;
-  return { type: "verdict", verdict: failed, policy, change, headPolicyErrors, timings };
+  return { type: "verdict", verdict: failed, policy, change, headPolicyErrors, timings, parse };
 }
 
 function policyFilesChanged(base: readonly TreeEntry[], head: readonly TreeEntry[]): boolean {

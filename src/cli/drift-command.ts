@@ -45,13 +45,14 @@ export async function driftCommand(args: string[], io: Io): Promise<number> {
   const url = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   const keys = redisKeys(process.env.PLUMBLINE_PREFIX || "pl");
   // One attempt, no offline queue: a person at a terminal should learn at once that Redis is down.
-  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null, connectionName: "plumbline-cli" });
-  redis.on("error", () => {}); // connect() below rejects with the same error
+  const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  let cause: Error | null = null;
+  redis.on("error", (err: Error) => (cause = err)); // connect() rejects too, with a vaguer message
   try {
     try {
       await redis.connect();
     } catch (err) {
-      io.stderr(`plumbline drift: cannot reach Redis at ${redactUrl(url)}: ${(err as Error).message}\n`);
+      io.stderr(`plumbline drift: cannot reach Redis at ${redactUrl(url)}: ${(cause ?? (err as Error)).message}\n`);
       return 2;
     }
     const scope = await lookupRepo(redis, keys, values.repo, installationId);

@@ -1,6 +1,4 @@
 import { ENGINE_VERSION } from "../core/engine-version.js";
-import { policyJsonSchema } from "../core/schema.js";
-import { CHECK_USAGE, checkCommand } from "./check-command.js";
 import { processIo, UsageError, type Io } from "./io.js";
 
 const USAGE = `plumbline ${ENGINE_VERSION}: repository invariants, enforced everywhere
@@ -21,15 +19,17 @@ Commands:
                   verdict (see \`plumbline ledger --help\`)
   schema          print the JSON Schema of invariant files
   version         print the engine version
+`;
 
-${CHECK_USAGE}`;
+/** The engine loads only for commands that use it: an agent hook answering "not ours" stays cheap. */
+const usage = async (): Promise<string> => `${USAGE}\n${(await import("./check-command.js")).CHECK_USAGE}\n`;
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
 /** A plain map of commands, like the kind registry: adding one is one line. */
 const commands: Record<string, Command> = {
-  check: checkCommand,
-  // Loaded on demand: `check` in a git hook must not pay for Probot and BullMQ.
+  // Loaded on demand: `check` in a git hook must not pay for Probot and BullMQ, nor a hook for the engine it may not need.
+  check: async (args, io) => (await import("./check-command.js")).checkCommand(args, io),
   serve: async (args, io) => (await import("./serve-command.js")).serveCommand("serve")(args, io),
   worker: async (args, io) => (await import("./serve-command.js")).serveCommand("worker")(args, io),
   hook: async (args, io) => (await import("./hook-command.js")).hookCommand(args, io),
@@ -38,7 +38,7 @@ const commands: Record<string, Command> = {
   drift: async (args, io) => (await import("./drift-command.js")).driftCommand(args, io),
   ledger: async (args, io) => (await import("./ledger-command.js")).ledgerCommand(args, io),
   schema: async (_args, io) => {
-    io.stdout(JSON.stringify(policyJsonSchema(), null, 2) + "\n");
+    io.stdout(JSON.stringify((await import("../core/schema.js")).policyJsonSchema(), null, 2) + "\n");
     return 0;
   },
   version: async (_args, io) => {
@@ -46,7 +46,7 @@ const commands: Record<string, Command> = {
     return 0;
   },
   help: async (_args, io) => {
-    io.stdout(USAGE + "\n");
+    io.stdout(await usage());
     return 0;
   },
 };
@@ -54,7 +54,7 @@ const commands: Record<string, Command> = {
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h") {
-    io.stdout(USAGE + "\n");
+    io.stdout(await usage());
     return name === undefined ? 2 : 0;
   }
   const command = commands[name];

@@ -35,6 +35,7 @@ export function renderJson(outcome: CheckOutcome, exitCode: number): string {
       policyDiff: v.policyDiff,
       errors: outcome.headPolicyErrors,
       timings: outcome.timings,
+      parse: outcome.parse,
     },
     null,
     2,

@@ -60,6 +60,7 @@ function outcomeText(e: LedgerEntry): string {
 function actorText(e: LedgerEntry): string {
   const a = e.actor;
   if (!a) return "not classified";
+  if (a.signal === "default") return `human${a.login ? ` (login ${a.login})` : ""} — no agent signal matched`;
   const who = a.class === "agent" ? `agent ${a.agent ?? "(unnamed)"}` : "human";
   const strength = a.forgeable ? "a forgeable signal" : "an authenticated signal";
   return `${who}${a.login ? ` (login ${a.login})` : ""} — decided by ${a.signal}, ${strength}: ${a.evidence}`;

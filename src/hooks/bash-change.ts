@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import picomatch from "picomatch";
+import type { TreeEntry } from "../snapshot/file-source.js";
 import { bashEffects, type PathArg } from "./bash-effects.js";
 import { emptyChange, repoPathOf, type ChangeContext, type IntendedChange } from "./intended-change.js";
 import type { InstallRequest } from "./package-install.js";
@@ -14,19 +15,21 @@ const decoder = new TextDecoder();
 export async function bashChange(ctx: ChangeContext, command: string): Promise<IntendedChange> {
   const change = emptyChange();
   const effects = bashEffects(command, ctx.cwd);
-  const known = new Set(ctx.files.map((f) => f.path));
+  if (effects.removes.length + effects.moves.length + effects.writes.length + effects.installs.length === 0) return change;
+  const files = await ctx.files();
+  const known = new Set(files.map((f) => f.path));
   // Later commands see earlier ones: `mv a b && rm b` ends with neither.
   const exists = (p: string) => (change.writes.has(p) ? change.writes.get(p) !== null : known.has(p));
   const read = async (p: string) => (change.writes.has(p) ? (change.writes.get(p) ?? null) : ctx.read(p));
 
-  for (const arg of effects.removes) for (const p of expand(ctx, arg, exists)) change.writes.set(p, null);
+  for (const arg of effects.removes) for (const p of expand(ctx, files, arg, exists)) change.writes.set(p, null);
 
   for (const move of effects.moves) {
     const target = repoPathOf(ctx, move.target.abs);
-    const targetIsDir = move.sources.length > 1 || move.target.abs.endsWith("/") || isDir(ctx, target, exists);
+    const targetIsDir = move.sources.length > 1 || move.target.abs.endsWith("/") || isDir(files, target, exists);
     for (const src of move.sources) {
       const srcPath = repoPathOf(ctx, src.abs);
-      for (const from of expand(ctx, src, exists)) {
+      for (const from of expand(ctx, files, src, exists)) {
         const data = await read(from);
         if (data === null) continue;
         // A file keeps its path below the moved directory: `mv src/a lib/` puts src/a/x.ts at lib/a/x.ts.
@@ -55,18 +58,18 @@ export async function bashChange(ctx: ChangeContext, command: string): Promise<I
 }
 
 /** Files a path argument names: itself, everything below a directory, or what a glob matches. */
-function expand(ctx: ChangeContext, arg: PathArg, exists: (p: string) => boolean): string[] {
+function expand(ctx: ChangeContext, files: readonly TreeEntry[], arg: PathArg, exists: (p: string) => boolean): string[] {
   if (arg.glob) {
     const pattern = repoPatternOf(ctx, arg.abs);
     if (pattern === null) return [];
     // `rm -r src/*` matches directories too: a file goes when it or any folder above it matches.
     const test = picomatch(pattern, { dot: false });
-    return ctx.files.filter((f) => exists(f.path) && (test(f.path) || [...parents(f.path)].some((d) => test(d)))).map((f) => f.path);
+    return files.filter((f) => exists(f.path) && (test(f.path) || [...parents(f.path)].some((d) => test(d)))).map((f) => f.path);
   }
   const path = repoPathOf(ctx, arg.abs);
   if (path === null) return [];
   if (exists(path)) return [path];
-  return ctx.files.map((f) => f.path).filter((p) => p.startsWith(`${path}/`) && exists(p));
+  return files.map((f) => f.path).filter((p) => p.startsWith(`${path}/`) && exists(p));
 }
 
 function repoPatternOf(ctx: ChangeContext, abs: string): string | null {
@@ -78,9 +81,9 @@ function* parents(path: string): Generator<string> {
   for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) yield path.slice(0, i);
 }
 
-function isDir(ctx: ChangeContext, path: string | null, exists: (p: string) => boolean): boolean {
+function isDir(files: readonly TreeEntry[], path: string | null, exists: (p: string) => boolean): boolean {
   if (path === null) return false;
-  return ctx.files.some((f) => f.path.startsWith(`${path}/`) && exists(f.path));
+  return files.some((f) => f.path.startsWith(`${path}/`) && exists(f.path));
 }
 
 const joinRepo = (dir: string, rest: string): string => (dir === "" ? rest : `${dir}/${rest}`);

@@ -2,8 +2,7 @@ import { z } from "zod";
 import type { ActorSignals } from "../core/actor.js";
 import { BUILTIN_AGENTS } from "../core/agent-fingerprints.js";
 import { bashChange } from "./bash-change.js";
-import { changeContext, evaluateIntendedChange, openRepo } from "./evaluate-intended-change.js";
-import { decide } from "./hook-decision.js";
+import { changeContext, openRepo } from "./repo-state.js";
 import { editChange, isEmptyChange, notebookChange, toolInputSchemas, writeChange, type ChangeContext, type IntendedChange } from "./intended-change.js";
 
 /**
@@ -64,6 +63,8 @@ export async function answerClaudeCodeEvent(raw: string, opts: HookOptions): Pro
     const ctx = await changeContext(repo, event.data.cwd ?? opts.fallbackCwd);
     const change = await changeOf(toolName as Tool, input.data, ctx);
     if (isEmptyChange(change)) return allow();
+    // The engine loads only now: calls that change nothing in the repository never pay for it.
+    const [{ evaluateIntendedChange }, { decide }] = await Promise.all([import("./evaluate-intended-change.js"), import("./hook-decision.js")]);
     const outcome = await evaluateIntendedChange(repo, change, { actor: agentSignals(opts.agent), now: opts.now, cache: opts.cache });
     const decision = decide(outcome, change, toolName);
     if (decision.decision === "allow") return allow();

@@ -4,12 +4,11 @@ import { diffTrees } from "../check/diff-trees.js";
 import type { ActorSignals } from "../core/actor.js";
 import type { ChangedPath } from "../core/change.js";
 import { diskRecordCache, type DiskRecordCache } from "../snapshot/disk-record-cache.js";
-import type { FileSource, TreeEntry } from "../snapshot/file-source.js";
+import type { TreeEntry } from "../snapshot/file-source.js";
 import { gitFileSource } from "../snapshot/git-file-source.js";
 import { overlayFileSource } from "../snapshot/overlay-file-source.js";
-import { runGit } from "../snapshot/run-git.js";
-import { worktreeFileSource } from "../snapshot/worktree-file-source.js";
-import { canonical, type ChangeContext, type IntendedChange } from "./intended-change.js";
+import type { IntendedChange } from "./intended-change.js";
+import type { RepoState } from "./repo-state.js";
 
 const POLICY_DIRS = ["invariants", ".github/invariants"];
 

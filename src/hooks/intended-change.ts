@@ -19,7 +19,8 @@ export interface ChangeContext {
   readonly root: string;
   /** Directory the agent's commands run in. */
   readonly cwd: string;
-  readonly files: readonly TreeEntry[];
+  /** The working tree's entries; listing reads every file, so builders ask only when they must. */
+  files(): Promise<readonly TreeEntry[]>;
   read(path: string): Promise<Uint8Array | null>;
 }
 

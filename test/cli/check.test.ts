@@ -82,6 +82,21 @@ describe("plumbline check", () => {
     expect(after.fingerprint).toBe(before.fingerprint);
   });
 
+  it("caches per-file extraction by blob id: an unchanged file is never parsed twice", () => {
+    const boundary = `version: 1\ninvariants:\n  - id: layers\n    kind: import-boundary\n    why: w\n    from: ["src/core/**"]\n    forbid: ["src/adapters/**"]\n`;
+    const files: Record<string, string> = { "invariants/a.yml": boundary };
+    for (let i = 0; i < 20; i++) files[`src/core/m${i}.ts`] = `import { x } from "./m${(i + 1) % 20}";\nexport const y${i} = 1;\n`;
+    const r = repo(files);
+    const cold = JSON.parse(runCli(["check", r.dir, "--format", "json"]).stdout);
+    expect(cold.parse).toEqual({ parsed: 20, cached: 0 });
+    const warm = JSON.parse(runCli(["check", r.dir, "--format", "json"]).stdout);
+    expect(warm.parse).toEqual({ parsed: 0, cached: 20 });
+    r.commit({ "src/core/m3.ts": "export const changed = 1;\n" });
+    const one = JSON.parse(runCli(["check", r.dir, "--format", "json"]).stdout);
+    expect(one.parse).toEqual({ parsed: 1, cached: 19 });
+    expect(JSON.parse(runCli(["check", r.dir, "--format", "json", "--no-cache"]).stdout).parse).toEqual({ parsed: 20, cached: 0 });
+  });
+
   it("sarif output is SARIF 2.1.0 with rules, locations and fingerprints", () => {
     const r = repo({ "invariants/a.yml": policy(), "src/a.ts": "console.log(1)\n" });
     const sarif = JSON.parse(runCli(["check", r.dir, "--format", "sarif"]).stdout);
