@@ -8,6 +8,7 @@ import { BLOCKING_CHECK_CONCLUSIONS, isEvaluation, MAX_FINGERPRINTS, type Evalua
 import { DECAY_TYPES, DEFAULT_DECAY_OPTIONS, type DecayOptions, type DecayPolicy, type DecaySignal } from "./decay-signal.js";
 import { detectSilent } from "./decay-silence.js";
 import { detectWaiverRot } from "./decay-waivers.js";
+import type { CompiledPolicy } from "./compile.js";
 import type { WaiverReport } from "./evaluate.js";
 import { compileGlob } from "./glob.js";
 import type { Verdict } from "./judge.js";
@@ -167,6 +168,12 @@ export function detectDecay(history: readonly EvaluationRecord[], policy: DecayP
 
 function cmp(a: string | null, b: string | null): number {
   return (a ?? "") < (b ?? "") ? -1 : (a ?? "") > (b ?? "") ? 1 : 0;
+}
+
+/** The decay policy of the compiled policy in hand (the worker's case): one interval for all, settings.auditInterval. */
+export function decayPolicyFor(policy: Pick<CompiledPolicy, "invariants" | "settings">): DecayPolicy {
+  const ms = auditIntervalMs(policy.settings.auditInterval);
+  return { invariants: policy.invariants.map((i) => ({ id: i.header.id, auditIntervalMs: ms })) };
 }
 
 /**

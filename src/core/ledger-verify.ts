@@ -1,5 +1,6 @@
-import { bodyOf, genesisHash, hashEntry, signatureMatches, type LedgerAnchor, type LedgerKey } from "./ledger-chain.js";
-import { ledgerEntrySchema, type LedgerEntry } from "./ledger-entry.js";
+import { createHash } from "node:crypto";
+import { canonicalJson } from "./canonical-json.js";
+import { genesisHash, signatureMatches, type LedgerAnchor, type LedgerKey } from "./ledger-chain.js";
 
 /** One entry as stored: raw text, so an entry that no longer parses can still be located. */
 export interface StoredEntry {
@@ -79,13 +80,13 @@ export function createChainVerifier(key: LedgerKey, opts: VerifyOptions = {}): C
     firstBad = { seq, streamId: entry.streamId, position, reason, detail };
   };
 
-  function check(raw: StoredEntry, entry: LedgerEntry): void {
+  function check(raw: StoredEntry, entry: ChainView): void {
     if (repoId === null) {
       repoId = entry.repoId;
       prevHash = genesisHash(repoId);
     }
     const seq = entry.seq;
-    if (hashEntry(entry.prevHash, bodyOf(entry)) !== entry.hash) return fail(raw, seq, "edited", "its content no longer matches its hash");
+    if (hashOf(entry) !== entry.hash) return fail(raw, seq, "edited", "its content no longer matches its hash");
     if (!signatureMatches(entry, key)) {
       return entry.keyId === key.id
         ? fail(raw, seq, "edited", "its hash was recomputed after an edit, but the signature does not match it (forged without the key)")
@@ -143,7 +144,16 @@ export function createChainVerifier(key: LedgerKey, opts: VerifyOptions = {}): C
   };
 }
 
-type Parsed = { ok: true; value: LedgerEntry } | { ok: false; error: string };
+/**
+ * Only the chain fields are checked for shape here: the hash covers everything else, so an
+ * added, removed or changed member of a signed entry is "edited", and verify stays an integrity
+ * check (a signed entry of a newer format still verifies). `ledger show` validates the format.
+ */
+type ChainView = Record<string, unknown> & { seq: number; repoId: number; prevHash: string; hash: string; keyId: string; sig: string };
+type Parsed = { ok: true; value: ChainView } | { ok: false; error: string };
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const CHAIN_FIELDS = new Set(["prevHash", "hash", "keyId", "sig"]);
 
 function parse(json: string): Parsed {
   let value: unknown;
@@ -152,8 +162,25 @@ function parse(json: string): Parsed {
   } catch {
     return { ok: false, error: "it is not valid JSON" };
   }
-  const r = ledgerEntrySchema.safeParse(value);
-  if (r.success) return { ok: true, value: r.data };
-  const issue = r.error.issues[0];
-  return { ok: false, error: `it does not match the entry format (${issue ? `${issue.path.join(".") || "entry"}: ${issue.message}` : "unknown"})` };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, error: "it is not a JSON object" };
+  const o = value as Record<string, unknown>;
+  const problem =
+    !Number.isSafeInteger(o.seq) || (o.seq as number) < 1 ? "seq"
+    : !Number.isSafeInteger(o.repoId) || (o.repoId as number) < 1 ? "repoId"
+    : ["prevHash", "hash", "sig"].find((f) => typeof o[f] !== "string" || !HEX64.test(o[f] as string)) ?? (typeof o.keyId !== "string" ? "keyId" : null);
+  if (problem) return { ok: false, error: `its chain field \`${problem}\` is missing or not well formed` };
+  return { ok: true, value: o as ChainView };
+}
+
+/** hashEntry over the entry minus its chain fields, without requiring the full entry type. */
+function hashOf(entry: ChainView): string {
+  const body: Record<string, unknown> = {};
+  for (const k of Object.keys(entry)) if (!CHAIN_FIELDS.has(k)) body[k] = entry[k];
+  let text: string;
+  try {
+    text = canonicalJson(body);
+  } catch {
+    return "";
+  }
+  return createHash("sha256").update(entry.prevHash).update(text).digest("hex");
 }

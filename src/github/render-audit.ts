@@ -1,6 +1,7 @@
 import { collapseBySha, invariantOf, isEvaluation, openCount, type EvaluationRecord } from "../core/decay-record.js";
 import type { DecaySignal, DecayType, ViolationLoopSignal } from "../core/decay-signal.js";
 import { capText, cell, clip, code, MAX_OUTPUT_CHARS, MAX_TITLE, plural } from "./check-run-limits.js";
+import type { RenderedCheckRun } from "./render-check-run.js";
 
 /** Name of the check run the scheduled audit publishes on the default branch's tip. */
 export const AUDIT_CHECK_RUN_NAME = "Plumbline audit";
@@ -11,19 +12,17 @@ export interface RenderAuditInput {
   readonly history: readonly EvaluationRecord[];
   /** Default-branch evaluations shown in the trend sparklines. Default 20. */
   readonly trendLength?: number;
-  /** Output limit; the Checks API's 65,535 by default (an issue body allows 65,536). */
+  /** Limit of each of summary and text; the Checks API's 65,535 by default. */
   readonly limit?: number;
 }
 
-export interface RenderedAudit {
-  readonly title: string;
-  readonly summary: string;
-  /**
-   * `neutral` when anything decayed, else `success`: decay is a slow trend to act on, not a
-   * reason to block the merge in front of you (required checks treat neutral as passing).
-   */
-  readonly conclusion: "success" | "neutral";
-}
+/**
+ * A RenderedCheckRun, so publishCheckRun takes it as is. Conclusion `neutral` when anything
+ * decayed, else `success`: decay is a slow trend to act on, not a reason to block the merge in
+ * front of you (required checks treat neutral as passing). No annotations: signals are about
+ * the repository over time, not about lines of this commit.
+ */
+export type RenderedAudit = RenderedCheckRun & { readonly conclusion: "success" | "neutral" };
 
 const LABEL: Readonly<Record<DecayType, string>> = {
   vacuous: "vacuous",
@@ -37,13 +36,21 @@ const LABEL: Readonly<Record<DecayType, string>> = {
 
 const TRUNCATED = "\n\n**… truncated**: this audit exceeded GitHub's size limit. Run `plumbline drift --repo <owner/name> --format json` for everything.";
 
-/** The audit's check run (or dashboard) text: signals first, then trends, then loop chains. Pure. */
+/** The audit check run: signals and trends in the summary, loop chains (the long part) in the text. Pure. */
 export function renderAudit(input: RenderAuditInput): RenderedAudit {
   const { signals } = input;
+  const limit = input.limit ?? MAX_OUTPUT_CHARS;
   const evaluations = input.history.filter(isEvaluation);
-  const parts = [renderSignals(signals, evaluations), renderTrends(input.history, input.trendLength ?? 20), renderLoops(signals.filter((s): s is ViolationLoopSignal => s.type === "violation-loop"))];
-  const summary = capText(parts.filter(Boolean).join("\n\n"), input.limit ?? MAX_OUTPUT_CHARS, TRUNCATED);
-  return { title: clip(titleOf(signals), MAX_TITLE), summary, conclusion: signals.length > 0 ? "neutral" : "success" };
+  const summary = capText([renderSignals(signals, evaluations), renderTrends(input.history, input.trendLength ?? 20)].filter(Boolean).join("\n\n"), limit, TRUNCATED);
+  const text = capText(renderLoops(signals.filter((s): s is ViolationLoopSignal => s.type === "violation-loop")), limit, TRUNCATED);
+  return { title: clip(titleOf(signals), MAX_TITLE), summary, text, annotations: [], annotationsOmitted: 0, conclusion: signals.length > 0 ? "neutral" : "success" };
+}
+
+/** The dashboard issue's body: the same report in one document, with when it was made. */
+export function renderDashboard(input: RenderAuditInput & { readonly now: Date }): string {
+  const r = renderAudit({ ...input, limit: Number.MAX_SAFE_INTEGER });
+  const stamp = `_Updated ${input.now.toISOString().slice(0, 16).replace("T", " ")} UTC by the scheduled audit. Turn it off with \`settings.dashboard: false\`._`;
+  return capText([`# ${r.title}`, stamp, r.summary, r.text].filter(Boolean).join("\n\n"), input.limit ?? MAX_OUTPUT_CHARS, TRUNCATED);
 }
 
 function titleOf(signals: readonly DecaySignal[]): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluationRecordSchema, MAX_FINGERPRINTS } from "../../src/core/decay-record.js";
-import { auditIntervalMs, decayPolicyOf, mergeRecordOf, recordOf, waiverReportsOf, type RecordMeta } from "../../src/core/drift.js";
+import { auditIntervalMs, decayPolicyFor, decayPolicyOf, mergeRecordOf, recordOf, waiverReportsOf, type RecordMeta } from "../../src/core/drift.js";
 import { consoleLines, verdictOf } from "../github/check-outcomes.js";
 import { audit, H, inv, merge, push, shaOf } from "./drift-fixtures.js";
 
@@ -52,6 +52,8 @@ describe("recordOf", () => {
     });
     expect(record).toMatchObject({ v: 1, sha: shaOf("head"), actor: null, defaultBranch: true, auditIntervalMs: 2 * H, conclusion: "failure", policyDigest: verdict.policyDigest });
     expect(record.merged).toBeUndefined();
+    const { policy } = await verdictOf(tree);
+    expect(decayPolicyFor(policy)).toEqual({ invariants: [{ id: "no-console", auditIntervalMs: 2 * H }, { id: "no-vendor", auditIntervalMs: 2 * H }] });
     expect(evaluationRecordSchema.parse(JSON.parse(JSON.stringify(record)))).toEqual(record);
   });
 

@@ -181,7 +181,7 @@ describe("buildImportGraph", () => {
     for (let i = 0; i < 20; i++) repo[`a${i}.ts`] = `import { x } from "./a${(i + 1) % 20}";\nexport const x = 1;`;
     const files = Object.keys(repo).sort();
     const contents = new Map(Object.entries(repo));
-    expect(await buildImportGraphAsync({ files, contents }, { yieldEvery: 3 })).toEqual(buildImportGraph({ files, contents }));
+    expect(await buildImportGraphAsync({ files, contents }, { concurrency: 3 })).toEqual(buildImportGraph({ files, contents }));
   });
 
   it("reports an unparsable tsconfig as a problem (its aliases stop resolving)", () => {

@@ -1,0 +1,34 @@
+import pino from "pino";
+import { loadAppConfig, type AppConfig } from "../src/github/app-config.js";
+import { startPlumbline, type RunningPlumbline } from "../src/runtime/start-plumbline.js";
+import type { FakeGitHub } from "../test/fake-github/index.js";
+import { REDIS_URL } from "./redis-prefix.js";
+
+/** The environment `plumbline serve|worker` would get, pointed at the fake (also handed to worker processes). */
+export function appEnv(fake: FakeGitHub, prefix: string, concurrency: number): Record<string, string> {
+  return {
+    APP_ID: String(fake.appId),
+    PRIVATE_KEY: fake.privateKeyPem,
+    WEBHOOK_SECRET: fake.webhookSecret,
+    REDIS_URL,
+    GITHUB_API_URL: fake.url,
+    PLUMBLINE_PREFIX: prefix,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    WORKER_CONCURRENCY: String(concurrency),
+    LOG_LEVEL: "silent",
+  };
+}
+
+export function appConfig(env: Record<string, string>): AppConfig {
+  return loadAppConfig(env);
+}
+
+/** The real composition root in this process, its webhook URL registered with the fake. */
+export async function startAppUnderTest(fake: FakeGitHub, opts: { prefix: string; workers: boolean; concurrency?: number }): Promise<RunningPlumbline & { webhookUrl: string }> {
+  const config = appConfig(appEnv(fake, opts.prefix, opts.concurrency ?? 2));
+  const app = await startPlumbline(config, { web: true, workers: opts.workers, prefix: opts.prefix, log: pino({ level: "silent" }) });
+  const webhookUrl = app.web!.webhookUrl;
+  fake.setWebhookTarget(webhookUrl);
+  return Object.assign(app, { webhookUrl });
+}

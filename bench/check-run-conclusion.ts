@@ -1,0 +1,38 @@
+import type { CheckRunSnapshot } from "../test/fake-github/index.js";
+
+/**
+ * What the fake recorded for one SHA's `Plumbline` check run(s). The fake stamps every create
+ * and update with its clock (wall time unless a test moves it), so conclusion times come from
+ * the record itself, not from when a poller happened to look.
+ */
+export interface ShaConclusion {
+  /** `Plumbline` runs on the SHA (GitHub judges by the latest; 1 is expected). */
+  readonly runs: number;
+  /** Create/update bodies that completed a run (1 is expected: concluded exactly once). */
+  readonly completions: number;
+  /** The latest run's conclusion, or null while it is not completed. */
+  readonly conclusion: string | null;
+  /** Wall ms of the first completion, or null. */
+  readonly firstCompletedAt: number | null;
+}
+
+const completes = (body: Record<string, unknown>) => body.status === "completed" || typeof body.conclusion === "string";
+
+export function conclusionOf(runs: readonly CheckRunSnapshot[]): ShaConclusion {
+  const mine = runs.filter((r) => r.name === "Plumbline").sort((a, b) => a.id - b.id);
+  const stamps = mine.flatMap((r) => r.history.filter((h) => completes(h.body)).map((h) => h.at));
+  const latest = mine.at(-1);
+  return {
+    runs: mine.length,
+    completions: stamps.length,
+    conclusion: latest?.status === "completed" ? latest.conclusion : null,
+    firstCompletedAt: stamps.length ? Math.min(...stamps) : null,
+  };
+}
+
+/** Every SHA of a repository at once: one snapshot of the fake instead of one per SHA. */
+export function conclusionsBySha(runs: readonly CheckRunSnapshot[]): Map<string, ShaConclusion> {
+  const bySha = new Map<string, CheckRunSnapshot[]>();
+  for (const r of runs) bySha.set(r.headSha, [...(bySha.get(r.headSha) ?? []), r]);
+  return new Map([...bySha].map(([sha, list]) => [sha, conclusionOf(list)]));
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { createFakeGitHub, type FakeGitHub } from "../test/fake-github/index.js";
+import { startAppUnderTest } from "./app-under-test.js";
+import { conclusionOf } from "./check-run-conclusion.js";
+import { generateRepo } from "./generate-repo.js";
+import { listTrackedFiles } from "./git.js";
+import { median } from "./latency-stats.js";
+import { deletePrefix, freshPrefix } from "./redis-prefix.js";
+import { countKinds, REQUEST_KINDS, type KindCounts } from "./request-kinds.js";
+
+/**
+ * Push → concluded `Plumbline` check run, through the whole app in this process (fake GitHub
+ * over HTTP, webhook server, BullMQ worker, real Redis), for a synthetic repository committed
+ * into the fake. Each run starts the app on a fresh Redis prefix, so its first push is cold
+ * (empty blob and record caches: the previous tip comes as a tarball, every file is parsed)
+ * and its second push, one changed file, is warm. Timed from the webhook send (the commit and
+ * payload are GitHub's work) to the completing check-run update as the fake stamped it; the
+ * 250 ms newest-wins debounce is included, as a user sees it.
+ */
+
+export interface PushLatencyRow {
+  readonly files: number;
+  readonly cache: "cold" | "warm";
+  readonly ms: readonly number[];
+  /** Median per kind over the pushes (they are expected to be equal). */
+  readonly requests: KindCounts;
+  readonly conclusions: readonly string[];
+}
+
+const CONCLUDE_TIMEOUT_MS = 180_000;
+
+export async function measurePushLatency(opts: { files: number; runs: number; seed?: number; log?: (s: string) => void }): Promise<PushLatencyRow[]> {
+  const log = opts.log ?? (() => {});
+  log(`generating ${opts.files} files`);
+  const gen = generateRepo({ files: opts.files, seed: opts.seed ?? 1 });
+  const fake = await createFakeGitHub({ webhookSecret: `whsec-${randomBytes(12).toString("hex")}` });
+  try {
+    const tracked = listTrackedFiles(gen.dir);
+    const files = Object.fromEntries(tracked.map((p) => [p, readFileSync(join(gen.dir, p))]));
+    const domain = tracked.filter((p) => p.startsWith("src/domain/") && p.endsWith(".ts"));
+    const touch = domain[Math.floor(domain.length / 2)] ?? tracked.find((p) => p.endsWith(".ts"))!;
+    const { id: inst } = fake.createInstallation({ account: { login: "bench", type: "Organization" } });
+    const repo = `bench/synthetic-${opts.files}`;
+    await fake.createRepo(inst, { owner: "bench", name: `synthetic-${opts.files}` });
+    log(`committing ${tracked.length} files into the fake`);
+    await fake.commit(repo, { branch: "main", message: "synthetic repository", files });
+
+    const samples = { cold: [] as Sample[], warm: [] as Sample[] };
+    for (let run = 1; run <= opts.runs; run++) {
+      const prefix = freshPrefix(`push${opts.files}`);
+      const app = await startAppUnderTest(fake, { prefix, workers: true });
+      try {
+        for (const cache of ["cold", "warm"] as const) {
+          log(`run ${run}/${opts.runs}: ${cache} push`);
+          const content = `${files[touch]!.toString()}\nexport const benchEdit${run}${cache} = ${run};\n`;
+          samples[cache].push(await pushAndWait(fake, repo, { [touch]: content }, `edit ${run} ${cache}`));
+        }
+      } finally {
+        await app.close();
+        await deletePrefix(prefix);
+      }
+    }
+    return (["cold", "warm"] as const).map((cache) => ({
+      files: opts.files,
+      cache,
+      ms: samples[cache].map((s) => s.ms),
+      requests: Object.fromEntries([...REQUEST_KINDS, "total" as const].map((k) => [k, median(samples[cache].map((s) => s.requests[k]))])) as KindCounts,
+      conclusions: samples[cache].map((s) => s.conclusion),
+    }));
+  } finally {
+    await fake.close();
+    rmSync(gen.dir, { recursive: true, force: true });
+  }
+}
+
+interface Sample {
+  readonly ms: number;
+  readonly requests: KindCounts;
+  readonly conclusion: string;
+}
+
+async function pushAndWait(fake: FakeGitHub, repo: string, files: Record<string, string>, message: string): Promise<Sample> {
+  const before = (await fake.branchTip(repo, "main"))!;
+  const sha = await fake.commit(repo, { branch: "main", message, files });
+  const payload = await fake.events.push(repo, { ref: "main", before, after: sha });
+  const firstRequest = fake.requests.length;
+  const sentAt = Date.now();
+  const delivery = await fake.deliver("push", payload);
+  if (delivery.status < 200 || delivery.status >= 300) throw new Error(`push delivery answered ${delivery.status}: ${delivery.body}`);
+  const until = Date.now() + CONCLUDE_TIMEOUT_MS;
+  for (;;) {
+    const c = conclusionOf(fake.checkRuns(repo, sha));
+    if (c.conclusion !== null && c.firstCompletedAt !== null) {
+      // Only what this push cost: requests started between the send and the conclusion.
+      const spent = fake.requests.slice(firstRequest).filter((r) => r.at <= c.firstCompletedAt!);
+      return { ms: c.firstCompletedAt - sentAt, requests: countKinds(spent), conclusion: c.conclusion };
+    }
+    if (Date.now() > until) throw new Error(`${repo}@${sha.slice(0, 7)} not concluded within ${CONCLUDE_TIMEOUT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
