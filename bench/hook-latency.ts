@@ -27,6 +27,7 @@ const events = {
   "Write (clean edit)": event("Write", { file_path: join(repo.dir, target), content: `${text}\nexport const benchExtra = 1;\n` }),
   "Edit (adds a violation)": event("Edit", { file_path: join(repo.dir, target), old_string: text, new_string: violating + text }),
   "Bash (npm install, no rule)": event("Bash", { command: "npm install left-pad" }),
+  "Bash (changes no file)": event("Bash", { command: "git status && npm test" }),
 };
 
 function once(input: string): { ms: number; decision: string } {
@@ -51,7 +52,7 @@ for (const [label, input] of Object.entries(events)) {
     warm.push(w.ms);
     decision = w.decision;
   }
-  process.stdout.write(`${label.padEnd(26)} ${decision.padEnd(6)} cold ${Math.round(median(cold))} ms   warm ${Math.round(median(warm))} ms\n`);
+  process.stdout.write(`${label.padEnd(28)} ${decision.padEnd(6)} cold ${Math.round(median(cold))} ms   warm ${Math.round(median(warm))} ms\n`);
 }
 const version = spawnSync(process.execPath, [PLUMBLINE_BIN, "version"], { encoding: "utf8" });
 const starts: number[] = [];

@@ -27,11 +27,12 @@ export function median(values: readonly number[]): number {
 
 /** Milliseconds as printed in the tables: whole ms from 10 up, one decimal below. */
 export function ms(v: number): string {
+  if (v === Number.POSITIVE_INFINITY) return "∞";
   if (!Number.isFinite(v)) return "–";
   return v >= 10 ? v.toFixed(0) : v.toFixed(1);
 }
 
-export const seconds = (v: number): string => (Number.isFinite(v) ? (v / 1000).toFixed(2) : "–");
+export const seconds = (v: number): string => (v === Number.POSITIVE_INFINITY ? "∞" : Number.isFinite(v) ? (v / 1000).toFixed(2) : "–");
 
 /** A fixed-width text table: first column left-aligned, the others right-aligned. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {

@@ -7,9 +7,9 @@ import { redisKeys, type RedisKeys, type RepoScope } from "../src/store/redis-ke
 
 /**
  * Provenance ledger throughput against a real Redis:
- *  - appends/s with 1, 10 and 50 writers, each group of writers on its own connections (10
- *    connections stand in for 10 worker processes: writers sharing a connection take turns, the
- *    ones on other connections race through the compare-and-set script);
+ *  - appends/s with 1, 10 and 50 writers on 1, 10 or 50 connections (a connection stands in for a
+ *    worker process: writers sharing one take turns, writers on different ones race through the
+ *    compare-and-set script; 50 on 50 is the worst case);
  *  - `verify` of a 100k-entry chain: streamed from Redis in pages, and the pure CPU part alone;
  *  - Redis memory per entry (MEMORY USAGE of the stream and the SHA index).
  * `tsx bench/ledger.ts [--appends 5000] [--verify-entries 100000] [--redis URL]`; every key is
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   rows.push(await appendRun(1, 1, appends));
   rows.push(await appendRun(10, 10, appends * 2));
   rows.push(await appendRun(50, 10, appends * 2));
+  rows.push(await appendRun(50, 50, appends * 2));
 
   const big = { installationId: 1, repoId: nextRepo++ };
   await fill(big, verifyEntries, keys);

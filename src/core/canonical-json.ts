@@ -30,7 +30,7 @@ function write(value: unknown): string | null {
   if (value === null) return "null";
   switch (typeof value) {
     case "string":
-      return JSON.stringify(value);
+      return quote(value);
     case "boolean":
       return value ? "true" : "false";
     case "number":
@@ -53,13 +53,19 @@ function write(value: unknown): string | null {
         if (obj[k] === undefined) continue;
         const v = write(obj[k]);
         if (v === null) return null;
-        out += `${out.length === 1 ? "" : ","}${JSON.stringify(k)}:${v}`;
+        out += `${out.length === 1 ? "" : ","}${quote(k)}:${v}`;
       }
       return `${out}}`;
     }
     default:
       return null;
   }
+}
+
+/** Most strings need no escaping; for them, skipping JSON.stringify halves the cost of a ledger entry. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
 
 function locate(value: unknown, at: string): { at: string; what: string } | null {

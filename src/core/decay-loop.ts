@@ -114,9 +114,11 @@ function signalOf(branch: string, id: string, pattern: "repeated" | "reintroduce
   const onset = Math.min(...spans.map((s) => s.onset));
   const looping = [...new Set(spans.map((s) => s.fingerprint))].sort();
   const chain: LoopLink[] = [];
+  const agents = new Set<string>();
   let open = new Set<string>();
   for (let i = start; i <= end; i++) {
     const r = steps[i]!.record;
+    if (r.actor?.class === "agent") agents.add(r.actor.agent ?? "agent");
     const states = new Map(looping.map((fp) => [fp, stateOf(r, id, fp)] as const));
     // Unknown keeps the previous answer, so a crash in the middle shows no spurious fix.
     const now = new Set(looping.filter((fp) => states.get(fp) === "present" || (states.get(fp) === "unknown" && open.has(fp))));
@@ -130,7 +132,6 @@ function signalOf(branch: string, id: string, pattern: "repeated" | "reintroduce
     });
     open = now;
   }
-  const agents = [...new Set(chain.flatMap((_, k) => (steps[start + k]!.record.actor?.class === "agent" ? [chain[k]!.actor] : [])))].sort();
   return {
     type: "violation-loop",
     invariant: id,
@@ -138,7 +139,7 @@ function signalOf(branch: string, id: string, pattern: "repeated" | "reintroduce
     firstSeen: steps[onset]!.record.at,
     evidence: {
       message: loopMessage({ invariant: id, branch, pattern, fingerprints: looping.length, pushes: chain.length }),
-      data: { pattern, fingerprints: looping, agents, chain },
+      data: { pattern, fingerprints: looping, agents: [...agents].sort(), chain },
     },
   };
 }

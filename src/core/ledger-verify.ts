@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-import { canonicalJson } from "./canonical-json.js";
-import { genesisHash, signatureMatches, type LedgerAnchor, type LedgerKey } from "./ledger-chain.js";
+import { genesisHash, hashEntry, signatureMatches, type LedgerAnchor, type LedgerKey } from "./ledger-chain.js";
+import type { LedgerBody } from "./ledger-entry.js";
 
 /** One entry as stored: raw text, so an entry that no longer parses can still be located. */
 export interface StoredEntry {
@@ -163,24 +162,20 @@ function parse(json: string): Parsed {
     return { ok: false, error: "it is not valid JSON" };
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, error: "it is not a JSON object" };
-  const o = value as Record<string, unknown>;
-  const problem =
-    !Number.isSafeInteger(o.seq) || (o.seq as number) < 1 ? "seq"
-    : !Number.isSafeInteger(o.repoId) || (o.repoId as number) < 1 ? "repoId"
-    : ["prevHash", "hash", "sig"].find((f) => typeof o[f] !== "string" || !HEX64.test(o[f] as string)) ?? (typeof o.keyId !== "string" ? "keyId" : null);
+  const problem = chainProblem(value as Record<string, unknown>);
   if (problem) return { ok: false, error: `its chain field \`${problem}\` is missing or not well formed` };
-  return { ok: true, value: o as ChainView };
+  return { ok: true, value: value as ChainView };
 }
 
-/** hashEntry over the entry minus its chain fields, without requiring the full entry type. */
+function chainProblem(o: Record<string, unknown>): string | null {
+  for (const f of ["seq", "repoId"]) if (!Number.isSafeInteger(o[f]) || (o[f] as number) < 1) return f;
+  for (const f of ["prevHash", "hash", "sig"]) if (typeof o[f] !== "string" || !HEX64.test(o[f])) return f;
+  return typeof o.keyId === "string" ? null : "keyId";
+}
+
+/** hashEntry over the entry minus its chain fields; parsed JSON always serialises canonically. */
 function hashOf(entry: ChainView): string {
   const body: Record<string, unknown> = {};
   for (const k of Object.keys(entry)) if (!CHAIN_FIELDS.has(k)) body[k] = entry[k];
-  let text: string;
-  try {
-    text = canonicalJson(body);
-  } catch {
-    return "";
-  }
-  return createHash("sha256").update(entry.prevHash).update(text).digest("hex");
+  return hashEntry(entry.prevHash, body as LedgerBody);
 }

@@ -21,6 +21,8 @@ export interface WebhookDeps {
   readonly dedupe: DeliveryDedupe;
   /** Called for lifecycle events the audit/ledger layer cares about (uninstall). */
   readonly onUninstall?: (installationId: number, repoIds: readonly number[]) => Promise<void>;
+  /** A pull request was merged: the decay layer records it to spot merges past a failing check. */
+  readonly onMerge?: (payload: Record<string, any>) => Promise<void>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /**
@@ -35,7 +37,8 @@ export function webhookApp(deps: WebhookDeps): ApplicationFunction {
       const jobs = jobsFromEvent(context.name, payload, context.id, Date.now());
       const deploy = context.name === "deployment_protection_rule" ? deployJobFromEvent(payload, context.id, new Date()) : null;
       const uninstall = uninstallOf(context.name, payload);
-      if (jobs.length === 0 && !uninstall && !deploy) return;
+      const merged = context.name === "pull_request" && payload.action === "closed" && payload.pull_request?.merged === true;
+      if (jobs.length === 0 && !uninstall && !deploy && !merged) return;
       if (!(await deps.dedupe.claim(context.id))) {
         context.log.info({ deliveryId: context.id, event: context.name }, "duplicate delivery ignored");
         return;
@@ -43,6 +46,7 @@ export function webhookApp(deps: WebhookDeps): ApplicationFunction {
       try {
         if (uninstall && deps.onUninstall) await deps.onUninstall(uninstall.installationId, uninstall.repoIds);
         if (deploy) await enqueueDeploy(deps.deployQueue, deploy);
+        if (merged && deps.onMerge) await deps.onMerge(payload);
         for (const job of jobs) {
           if (job.branch && job.sha) {
             const key = deps.keys.pendingShas({ installationId: job.installationId, repoId: job.repoId }, job.branch);

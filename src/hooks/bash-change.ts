@@ -26,7 +26,7 @@ export async function bashChange(ctx: ChangeContext, command: string): Promise<I
 
   for (const move of effects.moves) {
     const target = repoPathOf(ctx, move.target.abs);
-    const targetIsDir = move.sources.length > 1 || move.target.abs.endsWith("/") || isDir(files, target, exists);
+    const targetIsDir = move.sources.length > 1 || isDir(files, target, exists);
     for (const src of move.sources) {
       const srcPath = repoPathOf(ctx, src.abs);
       for (const from of expand(ctx, files, src, exists)) {

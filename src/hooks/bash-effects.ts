@@ -1,4 +1,4 @@
-import { basename, isAbsolute, resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { parseInstall, type InstallRequest } from "./package-install.js";
 import { parseShell, type ShellWord, type SimpleCommand } from "./shell-words.js";
 
@@ -155,9 +155,4 @@ function redirectedContent(cmd: SimpleCommand): string | null {
     return `${words.slice(1).map((w) => w.text).join(" ")}\n`;
   }
   return null;
-}
-
-/** `mv a dir/` lands on `dir/a`; the caller knows whether the target is a directory. */
-export function landingPath(source: string, target: string, targetIsDir: boolean): string {
-  return targetIsDir ? resolve(target, basename(source)) : target;
 }

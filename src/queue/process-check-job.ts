@@ -12,7 +12,10 @@ import type { BlobCache } from "../store/blob-cache.js";
 import type { RedisKeys, RepoScope } from "../store/redis-keys.js";
 import { loadRecordCache } from "../store/redis-record-cache.js";
 import { resolveCheckContext } from "./check-context.js";
+import type { Queue } from "bullmq";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
+import { recordEvaluation } from "./record-evaluation.js";
+import { runAudit } from "./run-audit.js";
 import { blockInvariantsPass } from "./process-deploy-job.js";
 import type { VerdictCache } from "../store/verdict-cache.js";
 
@@ -26,6 +29,8 @@ export interface WorkerDeps {
   readonly runDeadlineSeconds: number;
   /** Where verdicts are remembered for the deployment gate (optional: tests may leave it out). */
   readonly verdicts?: VerdictCache;
+  /** The check queue, for audit schedules and agent-branch audits (optional: tests may leave it out). */
+  readonly checkQueue?: Queue<CheckJob> | null;
 }
 
 export interface JobResult {
@@ -72,6 +77,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
 
   let outcome: CheckOutcome | null = null;
   let error: string | null = null;
+  let loop: string | null = null;
   const sources: GitHubFileSource[] = [];
   try {
     const ctx = await resolveCheckContext(client, job, owner, repo, sha, defaultBranch);
@@ -92,8 +98,10 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     };
     outcome = await checkRevision({ head, base, policy, actor: job.trigger === "installation" ? null : actor, now: deps.now(), cache: records, ...(ctx.blockPersisting !== undefined ? { blockPersisting: ctx.blockPersisting } : {}) });
     await records.flush().catch((err) => deps.log.warn({ err: (err as Error).message }, "record cache flush failed"));
-    if (outcome.type === "verdict" && deps.verdicts) {
-      await deps.verdicts.remember(scope, { sha, policyDigest: outcome.policy.digest, blockInvariantsPass: blockInvariantsPass(outcome.verdict), conclusion: outcome.verdict.conclusion, at: deps.now().getTime() });
+    if (outcome.type === "verdict") {
+      if (deps.verdicts) await deps.verdicts.remember(scope, { sha, policyDigest: outcome.policy.digest, blockInvariantsPass: blockInvariantsPass(outcome.verdict), conclusion: outcome.verdict.conclusion, at: deps.now().getTime() });
+      const paths = (await head.listFiles()).map((e) => e.path);
+      ({ loop } = await recordEvaluation({ redis: deps.redis, keys: deps.keys, checkQueue: deps.checkQueue ?? null }, { scope, owner, repo, sha, job, defaultBranch, paths, now: deps.now() }, outcome));
     }
   } catch (err) {
     const failure = describeFailure(err);
@@ -103,9 +111,13 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     }
     error = failure.reason;
   }
-  const rendered = renderCheckRun({ outcome: outcome ?? { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, error });
+  const rendered = renderCheckRun({ outcome: outcome ?? { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, error, loop });
   const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, actions: true });
   await deps.redis.zrem(deps.keys.inflight(), inflightMember);
+  if (job.branch === null && (job.trigger === "schedule" || job.trigger === "installation")) {
+    const policy = outcome?.type === "verdict" ? outcome.policy : null;
+    await runAudit({ redis: deps.redis, keys: deps.keys, checkQueue: deps.checkQueue ?? null }, client, { scope, owner, repo, sha, policy, now: deps.now() });
+  }
   await settle(deps, client, scope, job, owner, repo, sha, true);
   const requests = sources.reduce((n, s) => n + s.stats().requests, 0);
   deps.log.info({ repoId: job.repoId, sha, conclusion: rendered.conclusion, requests }, "concluded");

@@ -45,7 +45,7 @@ export interface RunningWorkers {
 export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {
   const now = opts.now ?? (() => new Date());
   const verdicts = verdictCache(opts.redis, opts.keys);
-  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, verdicts };
+  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, verdicts, checkQueue: opts.checkQueue };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job) => processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),

@@ -11,6 +11,9 @@ import { redisBlobCache } from "../store/blob-cache.js";
 import { deliveryDedupe } from "../store/delivery-dedupe.js";
 import { assertRedisSafe, createRedis, waitReady } from "../store/redis-connection.js";
 import { redisKeys } from "../store/redis-keys.js";
+import { deleteRepoData, recordMerge } from "../store/history-store.js";
+import { removeAuditSchedule } from "../queue/audit-scheduler.js";
+import { classifyActor } from "../core/classify-actor.js";
 
 export interface StartOptions {
   readonly web: boolean;
@@ -74,7 +77,32 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
     await waitReady(producer).catch(() => undefined);
     web = await startWebhookServer({
       probot,
-      app: webhookApp({ queue: checkQueue, deployQueue, redis: producer, keys, dedupe: deliveryDedupe(producer, keys) }),
+      app: webhookApp({
+        queue: checkQueue,
+        deployQueue,
+        redis: producer,
+        keys,
+        dedupe: deliveryDedupe(producer, keys),
+        onUninstall: async (installationId, repoIds) => {
+          for (const repoId of repoIds) {
+            await deleteRepoData(producer, keys, { installationId, repoId });
+            await removeAuditSchedule(checkQueue, { installationId, repoId });
+          }
+        },
+        onMerge: async (p) => {
+          const pr = p.pull_request;
+          const fork = pr.head?.repo?.id !== p.repository.id;
+          const actor = classifyActor({ sender: p.sender ?? null, prAuthor: pr.user ?? null, branch: pr.head?.ref ?? null }, []);
+          await recordMerge(producer, keys, { installationId: p.installation.id, repoId: p.repository.id }, {
+            at: new Date(),
+            prNumber: pr.number,
+            sha: pr.head.sha,
+            branch: fork ? `fork-${pr.head?.repo?.id ?? "unknown"}-${pr.head?.ref}` : pr.head?.ref ?? null,
+            checkConclusion: null,
+            actor: { class: actor.class, agent: actor.agent },
+          });
+        },
+      }),
       port: config.port,
       host: config.host,
       webhookPath: config.webhookPath,

@@ -211,16 +211,26 @@ describe("verifyChain", () => {
     expect(verifyChain(s, OTHER_KEY, { repoId: REPO }).firstBad).toMatchObject({ seq: 1, position: 1, reason: "bad-signature", detail: `signed by key ${TEST_KEY.id}, not by the key given (${OTHER_KEY.id})` });
   });
 
-  it("names malformed entries: broken JSON, an unknown key, a missing field", () => {
+  it("names malformed entries: broken JSON, not an object, a missing chain field", () => {
     const { entries, stored: s } = chain();
     const broken = [...s];
     broken[5] = { streamId: s[5]!.streamId, json: s[5]!.json.slice(0, 40) };
     expect(verify(broken).firstBad).toMatchObject({ seq: 6, position: 6, reason: "malformed", detail: "it is not valid JSON" });
-    broken[5] = stored({ ...entries[5]!, extra: 1 } as LedgerEntry, 5);
-    expect(verify(broken).firstBad).toMatchObject({ seq: 6, reason: "malformed", detail: expect.stringContaining("entry format") });
+    broken[5] = { streamId: s[5]!.streamId, json: "[1,2]" };
+    expect(verify(broken).firstBad).toMatchObject({ seq: 6, reason: "malformed", detail: "it is not a JSON object" });
     const { sig: _s, ...unsigned } = entries[5]!;
     broken[5] = { streamId: s[5]!.streamId, json: JSON.stringify(unsigned) };
-    expect(verify(broken).firstBad).toMatchObject({ seq: 6, reason: "malformed", detail: expect.stringContaining("sig") });
+    expect(verify(broken).firstBad).toMatchObject({ seq: 6, reason: "malformed", detail: "its chain field `sig` is missing or not well formed" });
+  });
+
+  it("calls an added or removed member of a signed entry an edit (the hash covers every member)", () => {
+    const { entries, stored: s } = chain();
+    const added = [...s];
+    added[5] = stored({ ...entries[5]!, note: "approved by ops" } as LedgerEntry, 5);
+    expect(verify(added).firstBad).toMatchObject({ seq: 6, reason: "edited" });
+    const { waiversApplied: _w, ...removed } = entries[5]!;
+    added[5] = stored(removed as LedgerEntry, 5);
+    expect(verify(added).firstBad).toMatchObject({ seq: 6, reason: "edited" });
   });
 
   it("rejects another repository's valid chain", () => {

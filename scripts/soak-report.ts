@@ -1,0 +1,99 @@
+import { ms, seconds, textTable } from "../bench/latency-stats.js";
+import { statusText, type AckReport } from "../bench/open-loop.js";
+import type { GitHubLoad, PushOutcomes } from "./soak-results.js";
+
+/** The soak's printed tables and its targets, stated with the numbers that decide them. */
+
+export interface MainPhase {
+  readonly title: string;
+  readonly ack: AckReport;
+  /** The webhook server thread's event-loop utilisation while the load was sent (0–1). */
+  readonly serverBusy: number;
+  readonly outcomes: PushOutcomes;
+  readonly github: GitHubLoad;
+  /** Ms after the last delivery until the check queue was empty; null: not within the bound. */
+  readonly drainMs: number | null;
+  readonly drainBoundMs: number;
+  readonly leftInQueue: number;
+}
+
+export interface FairnessPhase {
+  readonly title: string;
+  readonly quiet: PushOutcomes;
+  /** Acknowledgements of all the phase's deliveries, when it had a flood. */
+  readonly phaseAck: AckReport | null;
+  readonly leftInQueue: number;
+}
+
+export const FAIRNESS_FACTOR = 2;
+
+const conclusionsText = (m: ReadonlyMap<string, number>) => [...m.entries()].sort().map(([c, n]) => `${c}:${n}`).join(" ") || "none";
+
+export function renderMain(p: MainPhase): string[] {
+  const o = p.outcomes;
+  const rows: [string, string][] = [
+    ["deliveries sent (achieved rate)", `${p.ack.sent} (${p.ack.achievedPerSecond.toFixed(0)}/s)`],
+    ["accepted (2xx) / rejected or unanswered", `${p.ack.accepted} / ${p.ack.rejected}  [${statusText(p.ack.statuses)}]`],
+    ["ack p50 / p99 / max (ms, from scheduled send)", `${ms(p.ack.latency.p50)} / ${ms(p.ack.latency.p99)} / ${ms(p.ack.latency.max)}`],
+    ["sender lag p99 (ms; the load generator's own)", ms(p.ack.senderLateP99)],
+    ["webhook server thread busy during the load", `${(p.serverBusy * 100).toFixed(0)}% (${ms((p.serverBusy * durationMs(p)) / p.ack.sent)} ms of its loop per delivery)`],
+    ["pushes (distinct SHAs)", String(o.pushes)],
+    ["concluded exactly once", `${o.exactlyOnce} (${pct(o.exactlyOnce, o.pushes)})`],
+    ["unconcluded / duplicate runs / re-completed", `${o.unconcluded} / ${o.duplicateRuns} / ${o.recompleted}`],
+    ["conclusions", conclusionsText(o.byConclusion)],
+    ["queue drain after the last delivery", p.drainMs === null ? `not drained within ${seconds(p.drainBoundMs)} s (${p.leftInQueue} jobs left)` : `${seconds(p.drainMs)} s`],
+    ["push → conclusion p50 / p99 / max (s)", `${seconds(o.latency.p50)} / ${seconds(o.latency.p99)} / ${seconds(o.latency.max)}`],
+    ["GitHub requests / check-run writes", `${p.github.requests} / ${p.github.writes}`],
+    ["peak check-run writes, one installation, one second", String(p.github.peakWritesPerInstallationSecond)],
+  ];
+  return [p.title, ...textTable(["", "value"], rows).map((l) => `   ${l}`)];
+}
+
+export function renderFairness(alone: FairnessPhase, noisy: FairnessPhase): string[] {
+  const row = (label: string, f: FairnessPhase) => [
+    label,
+    String(f.quiet.pushes),
+    String(f.quiet.pushes - f.quiet.unconcluded),
+    seconds(f.quiet.latency.p50),
+    seconds(f.quiet.latency.p99),
+    seconds(f.quiet.latency.max),
+    f.phaseAck ? `${ms(f.phaseAck.latency.p99)} (${f.phaseAck.accepted}/${f.phaseAck.sent} 2xx)` : "–",
+    String(f.leftInQueue),
+  ];
+  return [
+    alone.title,
+    noisy.title,
+    ...textTable(
+      ["quiet installation", "pushes", "concluded", "p50 s", "p99 s", "max s", "phase ack p99 ms", "jobs left in queue"],
+      [row("alone", alone), row("with the noisy installation", noisy)],
+    ).map((l) => `   ${l}`),
+  ];
+}
+
+export function verdicts(main: MainPhase, alone: FairnessPhase | null, noisy: FairnessPhase | null): string[] {
+  const o = main.outcomes;
+  const lines = [
+    `target ack p99 < 50 ms under the soak: ${main.ack.latency.p99 < 50 ? "PASS" : "FAIL"} (${ms(main.ack.latency.p99)} ms)`,
+    `target every push concluded exactly once: ${o.exactlyOnce === o.pushes ? "PASS" : "FAIL"} (${o.exactlyOnce}/${o.pushes}; ${o.unconcluded} unconcluded, ${o.duplicateRuns} with duplicate runs, ${o.recompleted} re-completed)`,
+    `target queue drains: ${main.drainMs === null ? `FAIL (not within ${seconds(main.drainBoundMs)} s)` : `PASS (${seconds(main.drainMs)} s)`}`,
+  ];
+  if (alone && noisy) {
+    const a = alone.quiet.latency.p99;
+    const b = noisy.quiet.latency.p99;
+    const ratio = b / a;
+    const ok = Number.isFinite(ratio) && ratio <= FAIRNESS_FACTOR;
+    lines.push(`target quiet installation p99 with a noisy neighbour ≤ ${FAIRNESS_FACTOR}× alone: ${ok ? "PASS" : "FAIL"} (${seconds(b)} s vs ${seconds(a)} s${Number.isFinite(ratio) ? `, ${ratio.toFixed(1)}×` : ""})`);
+  }
+  return lines;
+}
+
+export function renderProblems(problems: ReadonlyMap<string, number>): string[] {
+  if (problems.size === 0) return ["worker processes logged nothing at warn or above"];
+  const top = [...problems.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  return ["worker log lines at warn or above (count × message):", ...top.map(([m, n]) => `   ${String(n).padStart(6)} × ${m}`)];
+}
+
+/** The sending window, from the achieved rate (sent / rate). */
+const durationMs = (p: MainPhase) => (p.ack.sent / p.ack.achievedPerSecond) * 1000;
+
+const pct = (a: number, b: number) => (b === 0 ? "–" : `${((a / b) * 100).toFixed(1)}%`);

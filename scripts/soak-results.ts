@@ -1,0 +1,107 @@
+import type { Queue } from "bullmq";
+import { conclusionsBySha, type ShaConclusion } from "../bench/check-run-conclusion.js";
+import { summarize, type Summary } from "../bench/latency-stats.js";
+import type { FakeGitHub } from "../test/fake-github/index.js";
+import type { PushRecord } from "./soak-plan.js";
+
+/**
+ * What the soak checks after the load: each pushed SHA's check runs as the fake recorded
+ * them, and the queue emptying. Superseded SHAs (concluded `cancelled`, naming their
+ * successor) count as concluded: that is their final answer.
+ */
+
+export interface PushOutcomes {
+  readonly pushes: number;
+  /** One `Plumbline` run, completed once, with a conclusion. */
+  readonly exactlyOnce: number;
+  readonly unconcluded: number;
+  /** More than one `Plumbline` run on the SHA. */
+  readonly duplicateRuns: number;
+  /** A run completed more than once (a second completion may change the verdict). */
+  readonly recompleted: number;
+  readonly byConclusion: ReadonlyMap<string, number>;
+  /** Push (scheduled send) → first completion; an unconcluded push counts as +∞. */
+  readonly latency: Summary;
+}
+
+export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], startedAt: number): PushOutcomes {
+  const byRepo = new Map<string, Map<string, ShaConclusion>>();
+  for (const repo of new Set(pushes.map((p) => p.repo))) byRepo.set(repo, conclusionsBySha(fake.checkRuns(repo)));
+  let exactlyOnce = 0, unconcluded = 0, duplicateRuns = 0, recompleted = 0;
+  const byConclusion = new Map<string, number>();
+  const lat: number[] = [];
+  for (const p of pushes) {
+    const c = byRepo.get(p.repo)?.get(p.sha);
+    if (!c || c.conclusion === null || c.firstCompletedAt === null) {
+      unconcluded++;
+      // Counted as never: a percentile over only the finished pushes would flatter a backlog.
+      lat.push(Number.POSITIVE_INFINITY);
+      continue;
+    }
+    byConclusion.set(c.conclusion, (byConclusion.get(c.conclusion) ?? 0) + 1);
+    lat.push(c.firstCompletedAt - (startedAt + p.atMs));
+    if (c.runs > 1) duplicateRuns++;
+    if (c.completions > 1) recompleted++;
+    if (c.runs === 1 && c.completions === 1) exactlyOnce++;
+  }
+  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, byConclusion, latency: summarize(lat) };
+}
+
+const PENDING_STATES = ["wait", "active", "delayed", "prioritized", "waiting-children"] as const;
+
+export async function queueDepth(queue: Queue): Promise<number> {
+  const counts = await queue.getJobCounts(...PENDING_STATES);
+  return PENDING_STATES.reduce((n, s) => n + (counts[s] ?? 0), 0);
+}
+
+/** Ms from now until the check queue holds no job in any pending state, or null after `timeoutMs`. */
+export async function waitForDrain(queue: Queue, timeoutMs: number, onTick?: (depth: number, elapsedMs: number) => void): Promise<number | null> {
+  const t0 = Date.now();
+  let lastTick = 0;
+  for (;;) {
+    const depth = await queueDepth(queue);
+    const elapsed = Date.now() - t0;
+    if (depth === 0) return elapsed;
+    if (elapsed > timeoutMs) return null;
+    if (onTick && elapsed - lastTick >= 10_000) {
+      lastTick = elapsed;
+      onTick(depth, elapsed);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Waits until every push has a concluded run (bounded); true when all have. */
+export async function waitForConclusions(fake: FakeGitHub, pushes: readonly PushRecord[], timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  const pending = new Set(pushes.map((p) => `${p.repo}@${p.sha}`));
+  for (;;) {
+    for (const repo of new Set([...pending].map((k) => k.split("@")[0]!))) {
+      for (const [sha, c] of conclusionsBySha(fake.checkRuns(repo))) if (c.conclusion !== null) pending.delete(`${repo}@${sha}`);
+    }
+    if (pending.size === 0) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+export interface GitHubLoad {
+  readonly requests: number;
+  /** Check-run creates and updates (POST/PATCH): the app's content-creating requests. */
+  readonly writes: number;
+  /** The most check-run writes one installation got through in one wall-clock second. */
+  readonly peakWritesPerInstallationSecond: number;
+}
+
+/** GitHub requests of a phase; the write peak shows whether writes, not evaluation, set the pace. */
+export function githubLoad(requests: readonly { method: string; path: string; at: number; installationId?: number }[]): GitHubLoad {
+  const buckets = new Map<string, number>();
+  let writes = 0;
+  for (const r of requests) {
+    if (r.method === "GET" || !r.path.includes("/check-runs")) continue;
+    writes++;
+    const key = `${r.installationId ?? "?"}:${Math.floor(r.at / 1000)}`;
+    buckets.set(key, (buckets.get(key) ?? 0) + 1);
+  }
+  return { requests: requests.length, writes, peakWritesPerInstallationSecond: Math.max(0, ...buckets.values()) };
+}
