@@ -70,6 +70,8 @@ const log = (s: string) => process.stderr.write(`[soak ${new Date().toISOString(
 const templates: DeliveryTemplate[] = [];
 let fake: FakeGitHub | null = null;
 let stack: Stack | null = null;
+/** Worker log lines of every stack, collected before each stack stops. */
+const stackProblems = new Map<string, number>();
 
 process.on("exit", killAllWorkersNow);
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -146,9 +148,6 @@ async function run(): Promise<string> {
   out.push(`load average ${loadavg()[0]!.toFixed(1)} at the end; total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return `${out.join("\n")}\n`;
 }
-
-/** Worker log lines of every stack, collected before each stack stops. */
-const stackProblems = new Map<string, number>();
 
 async function send(plan: Plan): Promise<{ ack: AckReport; startedAt: number }> {
   const result = await runOpenLoop({ url: stack!.server.webhookUrl, secret: fake!.webhookSecret, templates, sends: plan.sends, maxInFlight: 256, timeoutMs: 10_000 });

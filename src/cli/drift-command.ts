@@ -5,6 +5,7 @@ import { redisKeys } from "../store/redis-keys.js";
 import { readHistory } from "../store/history-store.js";
 import { lookupRepo } from "../store/repo-names.js";
 import { UsageError, type Io } from "./io.js";
+import { redactUrl } from "../store/redact-url.js";
 
 export const DRIFT_USAGE = `Usage: plumbline drift --repo <owner/name|id> [--installation ID] [--format text|json]
                        [--limit N] [--window 30d]
@@ -95,16 +96,6 @@ function renderText(name: string, scope: { installationId: number; repoId: numbe
   return lines.join("\n") + "\n";
 }
 
-/** Never print a Redis password (serve-command has the same rule; importing it would load Probot). */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
-}
 
 function positiveInt(flag: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`${flag} must be a positive integer, got \`${value}\``);

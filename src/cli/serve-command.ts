@@ -1,6 +1,7 @@
 import { ConfigError, loadAppConfig } from "../github/app-config.js";
 import { startPlumbline } from "../runtime/start-plumbline.js";
 import type { Io } from "./io.js";
+import { redactUrl } from "../store/redact-url.js";
 
 /** `plumbline serve` (webhooks + workers) and `plumbline worker` (workers only, to scale out). */
 export function serveCommand(mode: "serve" | "worker") {
@@ -34,13 +35,3 @@ export function serveCommand(mode: "serve" | "worker") {
   };
 }
 
-/** Never print a Redis password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparsable URL)";
-  }
-}

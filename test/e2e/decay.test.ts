@@ -6,26 +6,12 @@ import { readHistory } from "../../src/store/history-store.js";
 import { redisKeys } from "../../src/store/redis-keys.js";
 import { REDIS_URL, startHarness, waitFor, type Harness } from "../helpers/app-harness.js";
 import { runCli } from "../helpers/run-cli.js";
+import { BAD_IMPORT, CLAUDE, CORE_IS_PURE, HUMAN, NO_CONSOLE, policyOf } from "../helpers/policies.js";
 
-const POLICY = `version: 1
-invariants:
-  - id: core-is-pure
-    kind: import-boundary
-    why: The core must not reach adapters.
-    from: ["src/core/**"]
-    forbid: ["src/adapters/**"]
-  - id: no-console
-    kind: content
-    why: Findings are data.
-    files: ["src/**/*.ts"]
-    forbid: 'console\\.log'
-settings:
+const POLICY = policyOf(CORE_IS_PURE, NO_CONSOLE, `settings:
   dashboard: true
   auditInterval: 1h
-`;
-const CLAUDE = { login: "claude[bot]", id: 209825114, type: "Bot" as const };
-const HUMAN = { login: "alice", id: 1001, type: "User" as const };
-const BAD_IMPORT = "import { db } from '../adapters/db';\nexport const x = db;\n";
+`);
 
 let h: Harness;
 let redis: Redis;

@@ -1,27 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, waitFor, type Harness } from "../helpers/app-harness.js";
+import { CLAUDE, CORE_IS_PURE, HUMAN, NO_CONSOLE, policyOf } from "../helpers/policies.js";
 
-const POLICY = `version: 1
-invariants:
-  - id: core-is-pure
-    kind: import-boundary
-    why: The core must not reach adapters.
-    from: ["src/core/**"]
-    forbid: ["src/adapters/**"]
-  - id: no-console
-    kind: content
-    why: Findings are data.
-    files: ["src/**/*.ts"]
-    forbid: 'console\\.log'
-  - id: agents-stay-out-of-ci
+const POLICY = policyOf(CORE_IS_PURE, NO_CONSOLE, `  - id: agents-stay-out-of-ci
     kind: execution-scope
     why: Agents may not change CI or the rules.
     actors: agents
     deny: [".github/workflows/**", "invariants/**"]
-`;
+`);
 
-const CLAUDE = { login: "claude[bot]", id: 209825114, type: "Bot" as const };
-const HUMAN = { login: "alice", id: 1001, type: "User" as const };
 
 let h: Harness;
 const repo = "acme/widgets";
