@@ -6,6 +6,7 @@ import { evaluatePolicy, type Evaluation } from "../core/evaluate.js";
 import { judge, type Verdict } from "../core/judge.js";
 import type { DeploymentRequest } from "../core/kind.js";
 import { diffPolicies, type PolicyDiffEntry } from "../core/policy-diff.js";
+import { propagationNotices } from "../core/propagation.js";
 import type { PolicyError } from "../core/policy-error.js";
 import { buildSnapshot, type SnapshotLimits } from "../snapshot/build-snapshot.js";
 import type { FileSource, TreeEntry } from "../snapshot/file-source.js";
@@ -113,7 +114,9 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
     actor,
     blockPersisting: req.blockPersisting ?? (req.base === null || policy.settings.strict),
   });
-  const failed = headPolicyErrors.length > 0 ? { ...verdict, conclusion: "failure" as const } : verdict;
+  const propagation = propagationNotices(req.actor?.commits ?? [], verdict.blocking, policy.digest);
+  const noted = propagation.length ? { ...verdict, notices: [...verdict.notices, ...propagation] } : verdict;
+  const failed = headPolicyErrors.length > 0 ? { ...noted, conclusion: "failure" as const } : noted;
   return { type: "verdict", verdict: failed, policy, change, headPolicyErrors, timings, parse };
 }
 

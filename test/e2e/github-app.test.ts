@@ -40,6 +40,14 @@ describe("GitHub App end to end", () => {
     expect(h.fake.unexpectedRequests).toEqual([]);
   });
 
+  it("a violating commit that claims the local hooks passed it is reported as a propagation failure", async () => {
+    const message = `tidy\n\nPlumbline-Checked: ${"ab".repeat(32)}\n`;
+    const { sha } = await h.fake.push(repo, { branch: "claude/skipped-hooks", message, sender: CLAUDE, files: { "src/core/log.ts": "console.log('x')\n" } });
+    const run = await completedRun(sha);
+    expect(run.conclusion).toBe("failure");
+    expect(run.summary).toContain("propagation failure");
+  });
+
   it("a clean human push succeeds", async () => {
     const { sha } = await h.fake.push(repo, { branch: "alice/docs", message: "docs", sender: HUMAN, files: { "README.md": "# widgets\n" } });
     const run = await completedRun(sha);
