@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import { createFakeGitHub } from "../test/fake-github/index.js";
 import { startAppUnderTest } from "./app-under-test.js";
 import { templateOf, type DeliveryTemplate } from "./delivery-template.js";
@@ -23,7 +24,12 @@ export interface AckOptions {
 
 export interface AckResult extends AckReport {
   readonly options: AckOptions;
+  /** This process's main event loop (the server; the fake is idle meanwhile) busy share during the measured load (0–1). */
+  readonly serverBusy: number;
 }
+
+/** A warm-up second at the same rate, not counted: JIT, connection pools and Redis scripts are loaded in any server that has run a while. */
+const WARMUP_SECONDS = 1;
 
 export async function measureAck(opts: AckOptions): Promise<AckResult> {
   const fake = await createFakeGitHub({ webhookSecret: `whsec-${randomBytes(12).toString("hex")}` });
@@ -40,17 +46,22 @@ export async function measureAck(opts: AckOptions): Promise<AckResult> {
       templates.push(templateOf("push", payload, { __AFTER__: after, __BEFORE__: before }));
     }
     app = await startAppUnderTest(fake, { prefix, workers: false });
-    const total = Math.round(opts.rate * opts.seconds);
     const heads = templates.map(() => randomBytes(20).toString("hex"));
-    const sends: PlannedSend[] = [];
-    for (let i = 0; i < total; i++) {
-      const t = i % templates.length;
-      const after = randomBytes(20).toString("hex");
-      sends.push({ atMs: (i * 1000) / opts.rate, template: t, subs: { __AFTER__: after, __BEFORE__: heads[t]! } });
-      heads[t] = after;
-    }
-    const result = await runOpenLoop({ url: app.webhookUrl, secret: fake.webhookSecret, templates, sends, maxInFlight: opts.maxInFlight, timeoutMs: 10_000 });
-    return { ...ackReport(result), options: opts };
+    const plan = (secs: number) => {
+      const sends: PlannedSend[] = [];
+      for (let i = 0; i < Math.round(opts.rate * secs); i++) {
+        const t = i % templates.length;
+        const after = randomBytes(20).toString("hex");
+        sends.push({ atMs: (i * 1000) / opts.rate, template: t, subs: { __AFTER__: after, __BEFORE__: heads[t]! } });
+        heads[t] = after;
+      }
+      return { url: app!.webhookUrl, secret: fake.webhookSecret, templates, sends, maxInFlight: opts.maxInFlight, timeoutMs: 10_000 };
+    };
+    await runOpenLoop(plan(WARMUP_SECONDS));
+    const elu0 = performance.eventLoopUtilization();
+    const result = await runOpenLoop(plan(opts.seconds));
+    const serverBusy = performance.eventLoopUtilization(elu0).utilization;
+    return { ...ackReport(result), options: opts, serverBusy };
   } finally {
     await app?.close();
     await fake.close();

@@ -1,3 +1,4 @@
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -54,28 +55,29 @@ export async function appLatencyReport(opts: AppLatencyOptions): Promise<string>
 function renderAck(a: AckResult): string[] {
   const o = a.options;
   return [
-    `webhook ack: signed push deliveries, ${o.rate}/s scheduled for ${o.seconds} s over ${o.repos} repositories, open loop (≤${o.maxInFlight} in flight), no workers in the server process`,
+    `webhook ack: signed push deliveries, ${o.rate}/s scheduled for ${o.seconds} s (after 1 s of warm-up) over ${o.repos} repositories, open loop (≤${o.maxInFlight} in flight), no workers in the server process; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`,
     ...textTable(
-      ["", "sent", "achieved/s", "statuses", "p50 ms", "p99 ms", "max ms", "sender lag p99 ms"],
-      [["ack (scheduled send → response)", String(a.sent), a.achievedPerSecond.toFixed(0), statusText(a.statuses), ms(a.latency.p50), ms(a.latency.p99), ms(a.latency.max), ms(a.senderLateP99)]],
+      ["", "sent", "achieved/s", "statuses", "p50 ms", "p99 ms", "max ms", "sender lag p99 ms", "server loop busy"],
+      [["ack (scheduled send → response)", String(a.sent), a.achievedPerSecond.toFixed(0), statusText(a.statuses), ms(a.latency.p50), ms(a.latency.p99), ms(a.latency.max), ms(a.senderLateP99), `${(a.serverBusy * 100).toFixed(0)}% (${ms((a.serverBusy * 1000) / a.achievedPerSecond)} ms/delivery)`]],
     ).map((l) => `   ${l}`),
   ];
 }
 
 function renderPushRows(rows: readonly PushLatencyRow[], runs: number): string[] {
   const table = textTable(
-    ["push → concluded run", "median s", "min s", "max s", "trees", "blobs", "tarball", "checks", "other", "total", "conclusions"],
+    ["push → concluded run", "median s", "min s", "max s", "create→complete s", "trees", "blobs", "tarball", "checks", "other", "total", "conclusions"],
     rows.map((r) => [
       `${r.files >= 1000 ? `${r.files / 1000}k` : r.files} files, ${r.cache === "cold" ? "cold (fresh prefix)" : "warm (1 file changed)"}`,
       seconds(median(r.ms)),
       seconds(Math.min(...r.ms)),
       seconds(Math.max(...r.ms)),
+      seconds(r.writeGapMs),
       ...(["trees", "blobs", "tarball", "checks", "other", "total"] as const).map((k) => String(r.requests[k])),
       [...new Set(r.conclusions)].join(","),
     ]),
   );
   return [
-    `push → concluded check run: ${runs} push(es) per row, median; includes the 250 ms debounce; GitHub requests per push (median) between the send and the conclusion`,
+    `push → concluded check run: ${runs} push(es) per row, median; includes the 250 ms debounce; create→complete: the run's in_progress create to its completing update (Octokit spaces an installation's writes ≥1 s apart); GitHub requests per push (median) between the send and the conclusion; conclusions are failure by design (6 planted violations persist on main)`,
     ...table.map((l) => `   ${l}`),
   ];
 }

@@ -14,15 +14,19 @@ export interface ShaConclusion {
   readonly conclusion: string | null;
   /** Wall ms of the first completion, or null. */
   readonly firstCompletedAt: number | null;
+  /** Conclusions of every completion, in time order (`success → cancelled` is a verdict that changed). */
+  readonly sequence: readonly string[];
 }
 
 const completes = (body: Record<string, unknown>) => body.status === "completed" || typeof body.conclusion === "string";
 
 export function conclusionOf(runs: readonly CheckRunSnapshot[]): ShaConclusion {
   const mine = runs.filter((r) => r.name === "Plumbline").sort((a, b) => a.id - b.id);
-  const stamps = mine.flatMap((r) => r.history.filter((h) => completes(h.body)).map((h) => h.at));
+  const done = mine.flatMap((r) => r.history.filter((h) => completes(h.body))).sort((a, b) => a.at - b.at);
+  const stamps = done.map((h) => h.at);
   const latest = mine.at(-1);
   return {
+    sequence: done.map((h) => String(h.body.conclusion ?? "?")),
     runs: mine.length,
     completions: stamps.length,
     conclusion: latest?.status === "completed" ? latest.conclusion : null,

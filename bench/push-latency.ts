@@ -27,9 +27,17 @@ export interface PushLatencyRow {
   /** Median per kind over the pushes (they are expected to be equal). */
   readonly requests: KindCounts;
   readonly conclusions: readonly string[];
+  /** Median ms from the run's in_progress create to its completing update. */
+  readonly writeGapMs: number;
 }
 
 const CONCLUDE_TIMEOUT_MS = 180_000;
+/**
+ * Probot's Octokit spaces an installation's writes ≥1 s apart per process (plugin-throttling's
+ * write group). Back-to-back bench pushes would each wait for the previous push's last write;
+ * the pause keeps that wait out, so the figures are one push's own latency.
+ */
+const PAUSE_BETWEEN_PUSHES_MS = 1500;
 
 export async function measurePushLatency(opts: { files: number; runs: number; seed?: number; log?: (s: string) => void }): Promise<PushLatencyRow[]> {
   const log = opts.log ?? (() => {});
@@ -55,6 +63,7 @@ export async function measurePushLatency(opts: { files: number; runs: number; se
         for (const cache of ["cold", "warm"] as const) {
           log(`run ${run}/${opts.runs}: ${cache} push`);
           const content = `${files[touch]!.toString()}\nexport const benchEdit${run}${cache} = ${run};\n`;
+          await new Promise((r) => setTimeout(r, PAUSE_BETWEEN_PUSHES_MS));
           samples[cache].push(await pushAndWait(fake, repo, { [touch]: content }, `edit ${run} ${cache}`));
         }
       } finally {
@@ -68,6 +77,7 @@ export async function measurePushLatency(opts: { files: number; runs: number; se
       ms: samples[cache].map((s) => s.ms),
       requests: Object.fromEntries([...REQUEST_KINDS, "total" as const].map((k) => [k, median(samples[cache].map((s) => s.requests[k]))])) as KindCounts,
       conclusions: samples[cache].map((s) => s.conclusion),
+      writeGapMs: median(samples[cache].map((s) => s.writeGapMs)),
     }));
   } finally {
     await fake.close();
@@ -79,6 +89,7 @@ interface Sample {
   readonly ms: number;
   readonly requests: KindCounts;
   readonly conclusion: string;
+  readonly writeGapMs: number;
 }
 
 async function pushAndWait(fake: FakeGitHub, repo: string, files: Record<string, string>, message: string): Promise<Sample> {
@@ -95,7 +106,8 @@ async function pushAndWait(fake: FakeGitHub, repo: string, files: Record<string,
     if (c.conclusion !== null && c.firstCompletedAt !== null) {
       // Only what this push cost: requests started between the send and the conclusion.
       const spent = fake.requests.slice(firstRequest).filter((r) => r.at <= c.firstCompletedAt!);
-      return { ms: c.firstCompletedAt - sentAt, requests: countKinds(spent), conclusion: c.conclusion };
+      const created = fake.checkRuns(repo, sha).flatMap((r) => r.history).find((h) => h.op === "create")?.at ?? c.firstCompletedAt;
+      return { ms: c.firstCompletedAt - sentAt, requests: countKinds(spent), conclusion: c.conclusion, writeGapMs: c.firstCompletedAt - created };
     }
     if (Date.now() > until) throw new Error(`${repo}@${sha.slice(0, 7)} not concluded within ${CONCLUDE_TIMEOUT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 20));

@@ -1,5 +1,6 @@
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { appLatencyReport } from "./app-latency.js";
 import { generateRepo, CORE_RULE, DEPCRUISE_CONFIG } from "./generate-repo.js";
 import { listTrackedFiles } from "./git.js";
 import { killActiveChildren, memoryMethod } from "./measure.js";
@@ -16,7 +17,7 @@ import { depcruiseVersion, PLUMBLINE_BIN } from "./tools.js";
  * repository. Temporary directories are removed unless --keep.
  */
 
-const USAGE = "usage: npm run bench -- [--sizes 1000,10000|none] [--runs 3] [--seed 1] [--timeout-min 10] [--keep] [REPO…]";
+const USAGE = "usage: npm run bench -- [--sizes 1000,10000|none] [--runs 3] [--seed 1] [--timeout-min 10] [--keep] [--ack-seconds 10] [REPO…]";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -26,6 +27,7 @@ const { values, positionals } = parseArgs({
     seed: { type: "string", default: "1" },
     "timeout-min": { type: "string", default: "10" },
     keep: { type: "boolean", default: false },
+    "ack-seconds": { type: "string", default: "10" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -109,6 +111,12 @@ try {
       ],
     };
     await report(target);
+  }
+  // The GitHub App's latency (webhook ack, push → conclusion) on the same synthetic sizes; needs Redis.
+  try {
+    process.stdout.write(`${await appLatencyReport({ ackSeconds: positiveInt(values["ack-seconds"]!, "--ack-seconds"), rate: 200, repos: 8, sizes, runs, log: log("app") })}\n`);
+  } catch (e) {
+    process.stdout.write(`\n== Plumbline GitHub App latency ==\n   failed: ${(e as Error).stack ?? e}\n`);
   }
   if (values.keep) process.stdout.write(`\nkept: ${scratchDirs.join(" ")}\n`);
 } finally {

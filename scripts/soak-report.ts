@@ -39,14 +39,15 @@ export function renderMain(p: MainPhase): string[] {
     ["webhook server thread busy during the load", `${(p.serverBusy * 100).toFixed(0)}% (${ms((p.serverBusy * durationMs(p)) / p.ack.sent)} ms of its loop per delivery)`],
     ["pushes (distinct SHAs)", String(o.pushes)],
     ["concluded exactly once", `${o.exactlyOnce} (${pct(o.exactlyOnce, o.pushes)})`],
-    ["unconcluded / duplicate runs / re-completed", `${o.unconcluded} / ${o.duplicateRuns} / ${o.recompleted}`],
+    ["unconcluded / duplicate runs / re-completed (verdict changed)", `${o.unconcluded} / ${o.duplicateRuns} / ${o.recompleted} (${o.flipped.length})`],
     ["conclusions", conclusionsText(o.byConclusion)],
     ["queue drain after the last delivery", p.drainMs === null ? `not drained within ${seconds(p.drainBoundMs)} s (${p.leftInQueue} jobs left)` : `${seconds(p.drainMs)} s`],
     ["push → conclusion p50 / p99 / max (s)", `${seconds(o.latency.p50)} / ${seconds(o.latency.p99)} / ${seconds(o.latency.max)}`],
     ["GitHub requests / check-run writes", `${p.github.requests} / ${p.github.writes}`],
     ["peak check-run writes, one installation, one second", String(p.github.peakWritesPerInstallationSecond)],
   ];
-  return [p.title, ...textTable(["", "value"], rows).map((l) => `   ${l}`)];
+  const flips = o.flipped.slice(0, 3).map((f) => `   verdict changed: ${f}`);
+  return [p.title, ...textTable(["", "value"], rows).map((l) => `   ${l}`), ...flips];
 }
 
 export function renderFairness(alone: FairnessPhase, noisy: FairnessPhase): string[] {
@@ -74,7 +75,7 @@ export function verdicts(main: MainPhase, alone: FairnessPhase | null, noisy: Fa
   const o = main.outcomes;
   const lines = [
     `target ack p99 < 50 ms under the soak: ${main.ack.latency.p99 < 50 ? "PASS" : "FAIL"} (${ms(main.ack.latency.p99)} ms)`,
-    `target every push concluded exactly once: ${o.exactlyOnce === o.pushes ? "PASS" : "FAIL"} (${o.exactlyOnce}/${o.pushes}; ${o.unconcluded} unconcluded, ${o.duplicateRuns} with duplicate runs, ${o.recompleted} re-completed)`,
+    `target every push concluded exactly once: ${o.exactlyOnce === o.pushes ? "PASS" : "FAIL"} (${o.exactlyOnce}/${o.pushes}; ${o.unconcluded} unconcluded, ${o.duplicateRuns} with duplicate runs, ${o.recompleted} re-completed, ${o.flipped.length} of them with a changed verdict)`,
     `target queue drains: ${main.drainMs === null ? `FAIL (not within ${seconds(main.drainBoundMs)} s)` : `PASS (${seconds(main.drainMs)} s)`}`,
   ];
   if (alone && noisy) {

@@ -17,8 +17,10 @@ export interface PushOutcomes {
   readonly unconcluded: number;
   /** More than one `Plumbline` run on the SHA. */
   readonly duplicateRuns: number;
-  /** A run completed more than once (a second completion may change the verdict). */
+  /** A run completed more than once. */
   readonly recompleted: number;
+  /** …of which with a different conclusion the second time: examples `repo@sha: a → b`. */
+  readonly flipped: readonly string[];
   readonly byConclusion: ReadonlyMap<string, number>;
   /** Push (scheduled send) → first completion; an unconcluded push counts as +∞. */
   readonly latency: Summary;
@@ -28,6 +30,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
   const byRepo = new Map<string, Map<string, ShaConclusion>>();
   for (const repo of new Set(pushes.map((p) => p.repo))) byRepo.set(repo, conclusionsBySha(fake.checkRuns(repo)));
   let exactlyOnce = 0, unconcluded = 0, duplicateRuns = 0, recompleted = 0;
+  const flipped: string[] = [];
   const byConclusion = new Map<string, number>();
   const lat: number[] = [];
   for (const p of pushes) {
@@ -42,9 +45,10 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
     lat.push(c.firstCompletedAt - (startedAt + p.atMs));
     if (c.runs > 1) duplicateRuns++;
     if (c.completions > 1) recompleted++;
+    if (new Set(c.sequence).size > 1) flipped.push(`${p.repo}@${p.sha.slice(0, 7)}: ${c.sequence.join(" → ")}`);
     if (c.runs === 1 && c.completions === 1) exactlyOnce++;
   }
-  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, byConclusion, latency: summarize(lat) };
+  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, flipped, byConclusion, latency: summarize(lat) };
 }
 
 const PENDING_STATES = ["wait", "active", "delayed", "prioritized", "waiting-children"] as const;

@@ -54,6 +54,8 @@ function outcomeText(e: LedgerEntry): string {
       return "no invariant files";
     case "error":
       return "the evaluation could not finish";
+    case "deployment":
+      return `deployment answered: ${e.checkRun.conclusion} (workflow run ${e.checkRun.id})`;
   }
 }
 

@@ -22,7 +22,8 @@ export const LEDGER_FORMAT = 1;
 export const MAX_LEDGER_BLOCKING = 50;
 const MAX_TEXT = 1024;
 
-export const OUTCOMES = ["verdict", "invalid-policy", "no-policy", "error"] as const;
+/** `deployment`: a deployment protection rule answer (checkRun carries the workflow run id and approved/rejected). */
+export const OUTCOMES = ["verdict", "invalid-policy", "no-policy", "error", "deployment"] as const;
 export type LedgerOutcome = (typeof OUTCOMES)[number];
 
 const resultSchema = z.strictObject({

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import type { LedgerKey } from "../core/ledger.js";
+import { LedgerKeyError, ledgerKeyFromEnv } from "../store/ledger-key.js";
 
 /** Everything the server and workers read from the environment, validated once at start. */
 export interface AppConfig {
@@ -16,6 +18,10 @@ export interface AppConfig {
   /** Seconds after which an unconcluded run is concluded by the reconciler. */
   readonly runDeadlineSeconds: number;
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+  /** Signs provenance ledger entries. Never logged. */
+  readonly ledgerKey: LedgerKey;
+  /** Things that work but should not in production (e.g. the public development ledger key). */
+  readonly warnings: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -72,6 +78,20 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
   const redisPrefix = env.PLUMBLINE_PREFIX ?? "pl";
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(redisPrefix)) problems.push(`PLUMBLINE_PREFIX must be 1–40 letters, digits, \`_\` or \`-\`, got ${JSON.stringify(redisPrefix)}`);
 
+  const warnings: string[] = [];
+  let ledgerKey: LedgerKey | null = null;
+  try {
+    ledgerKey = ledgerKeyFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof LedgerKeyError)) throw err;
+    // Outside production a missing key falls back to the public development key, loudly; a
+    // key that is set but too short is always an error (it was meant to be secret).
+    if (env.NODE_ENV !== "production" && !env.LEDGER_KEY) {
+      ledgerKey = ledgerKeyFromEnv(env, { insecureDevKey: true });
+      warnings.push("LEDGER_KEY is not set: ledger entries are signed with the public development key and prove nothing. Set LEDGER_KEY (`openssl rand -hex 32`) in production");
+    } else problems.push(err.message);
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     appId,
@@ -86,5 +106,7 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
     workerConcurrency: concurrency,
     runDeadlineSeconds: deadline,
     logLevel,
+    ledgerKey: ledgerKey!,
+    warnings,
   };
 }

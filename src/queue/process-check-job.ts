@@ -15,6 +15,8 @@ import { resolveCheckContext } from "./check-context.js";
 import type { Queue } from "bullmq";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
 import { recordEvaluation } from "./record-evaluation.js";
+import { entryWithoutVerdict, type LedgerKey } from "../core/ledger.js";
+import { appendEntry, appendVerdict } from "../store/ledger-store.js";
 import { runAudit } from "./run-audit.js";
 import { blockInvariantsPass } from "./process-deploy-job.js";
 import type { VerdictCache } from "../store/verdict-cache.js";
@@ -29,6 +31,8 @@ export interface WorkerDeps {
   readonly runDeadlineSeconds: number;
   /** Where verdicts are remembered for the deployment gate (optional: tests may leave it out). */
   readonly verdicts?: VerdictCache;
+  /** Signs provenance ledger entries; null: no ledger (tests of other layers). */
+  readonly ledgerKey?: LedgerKey | null;
   /** The check queue, for audit schedules and agent-branch audits (optional: tests may leave it out). */
   readonly checkQueue?: Queue<CheckJob> | null;
 }
@@ -70,7 +74,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     return { sha, conclusion: rendered.conclusion, checkRunId: run.id, supersededBy: successor, requests: 0, outcome: null };
   }
 
-  await publishCheckRun(client, { ...publishArgs, status: "in_progress" });
+  const started = await publishCheckRun(client, { ...publishArgs, status: "in_progress" });
   const deadline = deps.now().getTime() + deps.runDeadlineSeconds * 1000;
   const inflightMember = JSON.stringify({ job, owner, repo, sha });
   await deps.redis.zadd(deps.keys.inflight(), deadline, inflightMember);
@@ -78,9 +82,11 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   let outcome: CheckOutcome | null = null;
   let error: string | null = null;
   let loop: string | null = null;
+  let baseSha: string | null = null;
   const sources: GitHubFileSource[] = [];
   try {
     const ctx = await resolveCheckContext(client, job, owner, repo, sha, defaultBranch);
+    baseSha = ctx.baseSha;
     const source = (s: string) => {
       const src = githubFileSource({ client, owner, repo, sha: s, scope, ...(deps.blobCache ? { blobCache: deps.blobCache } : {}) });
       sources.push(src);
@@ -111,7 +117,30 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     }
     error = failure.reason;
   }
-  const rendered = renderCheckRun({ outcome: outcome ?? { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, error, loop });
+  const renderInput = { outcome: outcome ?? { type: "no-policy" as const, policyFrom: sha }, headSha: sha, trigger: job.trigger, error, loop };
+  let rendered = renderCheckRun(renderInput);
+  if (deps.ledgerKey) {
+    // The entry binds the run id and its conclusion; the run then prints the entry and chain
+    // head, so GitHub holds an anchor outside Redis.
+    const meta = {
+      at: deps.now(),
+      deliveryId: job.deliveryId,
+      trigger: job.trigger,
+      ...scope,
+      repoName: `${owner}/${repo}`,
+      ref: job.branch ? `refs/heads/${job.branch}` : null,
+      headSha: sha,
+      baseSha,
+      policyFiles: outcome?.type === "verdict" ? outcome.policy.files : null,
+      checkRun: { id: started.id, conclusion: rendered.conclusion },
+      timings: outcome?.type === "verdict" ? outcome.timings : {},
+    };
+    const ledger =
+      outcome?.type === "verdict" && !error
+        ? await appendVerdict(deps.redis, deps.keys, scope, outcome.verdict, meta, deps.ledgerKey)
+        : await appendEntry(deps.redis, deps.keys, scope, entryWithoutVerdict(error || !outcome ? "error" : outcome.type === "verdict" ? "error" : outcome.type, meta), deps.ledgerKey).then((r) => ({ entryId: r.streamId, anchor: `${r.seq}:${r.hash}` }));
+    rendered = renderCheckRun({ ...renderInput, ledger: { entryId: ledger.entryId, headHash: ledger.anchor } });
+  }
   const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, actions: true });
   await deps.redis.zrem(deps.keys.inflight(), inflightMember);
   if (job.branch === null && (job.trigger === "schedule" || job.trigger === "installation")) {

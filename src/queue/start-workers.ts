@@ -12,6 +12,8 @@ import { DEPLOY_QUEUE } from "./deploy-queue.js";
 import { processCheckJob, type JobResult } from "./process-check-job.js";
 import { processDeployJob, type DeployDecision } from "./process-deploy-job.js";
 import { verdictCache } from "../store/verdict-cache.js";
+import type { LedgerKey } from "../core/ledger.js";
+import { recordDeployDecision } from "./record-deploy-decision.js";
 import { reconcileOnce } from "./reconciler.js";
 
 export const MAINTENANCE_QUEUE = "plumbline-maintenance";
@@ -27,6 +29,7 @@ export interface StartWorkersOptions {
   readonly checkQueue: Queue<CheckJob>;
   readonly concurrency: number;
   readonly runDeadlineSeconds: number;
+  readonly ledgerKey: LedgerKey | null;
   readonly log: Logger;
   readonly reconcileEveryMs?: number;
   readonly now?: () => Date;
@@ -45,7 +48,7 @@ export interface RunningWorkers {
 export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {
   const now = opts.now ?? (() => new Date());
   const verdicts = verdictCache(opts.redis, opts.keys);
-  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, verdicts, checkQueue: opts.checkQueue };
+  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job) => processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
@@ -56,7 +59,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
 
   const deployWorker = new Worker<DeployJob, DeployDecision>(
     DEPLOY_QUEUE,
-    async (job) => processDeployJob(job.data, { probot: opts.probot, blobCache: opts.blobCache, verdicts, log: opts.log, now, maxVerdictAgeMs: opts.maxVerdictAgeMs ?? 3600_000 }, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    async (job) =>
+      processDeployJob(
+        job.data,
+        { probot: opts.probot, blobCache: opts.blobCache, verdicts, log: opts.log, now, maxVerdictAgeMs: opts.maxVerdictAgeMs ?? 3600_000, ...(opts.ledgerKey ? { onDecision: recordDeployDecision(opts.redis, opts.keys, opts.ledgerKey, now) } : {}) },
+        { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) },
+      ),
     { connection: createRedis(opts.redisUrl, "worker"), prefix: opts.prefix, concurrency: opts.concurrency },
   );
   deployWorker.on("error", (err) => opts.log.error({ err: err.message }, "deploy worker error"));

@@ -50,7 +50,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
     store.disconnect();
     throw err;
   }
-  for (const w of safety.warnings) log.warn(w);
+  for (const w of [...safety.warnings, ...config.warnings]) log.warn(w);
 
   const probot = createProbotApp({ appId: config.appId, privateKey: config.privateKey, webhookSecret: config.webhookSecret, baseUrl: config.githubApiUrl }, log);
   const checkQueue = createCheckQueue(producer, prefix);
@@ -69,6 +69,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
       checkQueue: workerQueue,
       concurrency: config.workerConcurrency,
       runDeadlineSeconds: config.runDeadlineSeconds,
+      ledgerKey: config.ledgerKey,
       log,
       ...(opts.reconcileEveryMs ? { reconcileEveryMs: opts.reconcileEveryMs } : {}),
     });
@@ -116,7 +117,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
   return {
     web,
     workers,
-    warnings: safety.warnings,
+    warnings: [...safety.warnings, ...config.warnings],
     async close() {
       await web?.close();
       await workers?.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, waitFor, type Harness } from "../helpers/app-harness.js";
+import { LEDGER_KEY, REDIS_URL, startHarness, waitFor, type Harness } from "../helpers/app-harness.js";
+import { runCli } from "../helpers/run-cli.js";
 import { CLAUDE, CORE_IS_PURE, HUMAN, NO_CONSOLE, policyOf } from "../helpers/policies.js";
 
 const POLICY = policyOf(CORE_IS_PURE, NO_CONSOLE, `  - id: agents-stay-out-of-ci
@@ -70,6 +71,21 @@ describe("GitHub App end to end", () => {
     await new Promise((r) => setTimeout(r, 1000));
     const history = h.fake.checkRuns(repo, sha).flatMap((r) => r.history);
     expect(history.filter((x) => x.op === "create")).toHaveLength(1);
+  });
+
+  it("every verdict is in the provenance ledger, anchored in its check run, and the chain verifies", async () => {
+    const { sha } = await h.fake.push(repo, { branch: "alice/ledger", message: "ledger", sender: HUMAN, files: { "docs/l.md": "l\n" } });
+    const run = await completedRun(sha);
+    const anchor = /chain head `(\d+:[0-9a-f]{64})`/.exec(run.summary ?? "")?.[1];
+    expect(anchor, run.summary ?? "").toBeTruthy();
+    const env = { REDIS_URL, PLUMBLINE_PREFIX: h.prefix, LEDGER_KEY };
+    const verify = runCli(["ledger", "verify", "--repo", repo, "--expected-head", anchor!], { env });
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const show = runCli(["ledger", "show", sha, "--repo", repo, "--format", "json"], { env });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(sha);
+    const wrongKey = runCli(["ledger", "verify", "--repo", repo], { env: { ...env, LEDGER_KEY: "x".repeat(40) } });
+    expect(wrongKey.code).toBe(1);
   });
 
   it("a bad or missing signature is rejected and nothing is enqueued", async () => {

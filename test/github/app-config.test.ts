@@ -23,6 +23,13 @@ describe("loadAppConfig", () => {
     expect(loadAppConfig(good)).toMatchObject({ appId: 12345, githubApiUrl: "https://api.github.com", redisUrl: "redis://127.0.0.1:6379" });
   });
 
+  it("requires LEDGER_KEY in production and warns about the development key elsewhere", () => {
+    expect(problemsOf({ ...good, NODE_ENV: "production" }).join()).toContain("LEDGER_KEY is required in production");
+    expect(problemsOf({ ...good, LEDGER_KEY: "short" }).join()).toContain("LEDGER_KEY is too short");
+    expect(loadAppConfig(good).warnings.join()).toContain("public development key");
+    expect(loadAppConfig({ ...good, LEDGER_KEY: "k".repeat(40) }).warnings).toEqual([]);
+  });
+
   it.each([
     ["no webhook secret", { ...good, WEBHOOK_SECRET: undefined }, "set WEBHOOK_SECRET"],
     ["Probot's default secret", { ...good, WEBHOOK_SECRET: "development" }, "too weak"],

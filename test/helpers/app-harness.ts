@@ -5,6 +5,8 @@ import { startPlumbline, type RunningPlumbline } from "../../src/runtime/start-p
 import { createFakeGitHub, type FakeGitHub } from "../fake-github/index.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+/** A per-process test key (never a real secret); the ledger CLI tests pass the same one. */
+export const LEDGER_KEY = `test-ledger-key-${randomBytes(16).toString("hex")}`;
 
 export interface Harness {
   readonly fake: FakeGitHub;
@@ -30,6 +32,7 @@ export async function startHarness(opts: { workers?: boolean; reconcileEveryMs?:
     WORKER_CONCURRENCY: "2",
     RUN_DEADLINE_SECONDS: String(opts.runDeadlineSeconds ?? 60),
     LOG_LEVEL: "silent",
+    LEDGER_KEY: LEDGER_KEY,
   });
   const app = await startPlumbline(config, { web: true, workers: opts.workers ?? true, prefix, log: pino({ level: "silent" }), ...(opts.reconcileEveryMs ? { reconcileEveryMs: opts.reconcileEveryMs } : {}) });
   fake.setWebhookTarget(app.web!.webhookUrl);
