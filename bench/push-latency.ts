@@ -34,10 +34,13 @@ export interface PushLatencyRow {
 const CONCLUDE_TIMEOUT_MS = 180_000;
 /**
  * Probot's Octokit spaces an installation's writes ≥1 s apart per process (plugin-throttling's
- * write group). Back-to-back bench pushes would each wait for the previous push's last write;
- * the pause keeps that wait out, so the figures are one push's own latency.
+ * write group), and a repository's first default-branch verdict starts its audit schedule,
+ * whose first tick runs at once and writes two more runs. A push sent while those writes wait
+ * would measure them; each push is sent after the app has been silent towards GitHub this
+ * long, so the figures are one push's own latency (steady state: audits are rare).
  */
-const PAUSE_BETWEEN_PUSHES_MS = 1500;
+const QUIET_BEFORE_PUSH_MS = 1500;
+const QUIET_WAIT_MAX_MS = 60_000;
 
 export async function measurePushLatency(opts: { files: number; runs: number; seed?: number; log?: (s: string) => void }): Promise<PushLatencyRow[]> {
   const log = opts.log ?? (() => {});
@@ -63,7 +66,7 @@ export async function measurePushLatency(opts: { files: number; runs: number; se
         for (const cache of ["cold", "warm"] as const) {
           log(`run ${run}/${opts.runs}: ${cache} push`);
           const content = `${files[touch]!.toString()}\nexport const benchEdit${run}${cache} = ${run};\n`;
-          await new Promise((r) => setTimeout(r, PAUSE_BETWEEN_PUSHES_MS));
+          await githubQuiet(fake);
           samples[cache].push(await pushAndWait(fake, repo, { [touch]: content }, `edit ${run} ${cache}`));
         }
       } finally {
@@ -82,6 +85,20 @@ export async function measurePushLatency(opts: { files: number; runs: number; se
   } finally {
     await fake.close();
     rmSync(gen.dir, { recursive: true, force: true });
+  }
+}
+
+/** Resolves once the fake has received no request for QUIET_BEFORE_PUSH_MS (bounded). */
+async function githubQuiet(fake: FakeGitHub): Promise<void> {
+  const until = Date.now() + QUIET_WAIT_MAX_MS;
+  let seen = fake.requests.length;
+  let since = Date.now();
+  while (Date.now() - since < QUIET_BEFORE_PUSH_MS && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (fake.requests.length !== seen) {
+      seen = fake.requests.length;
+      since = Date.now();
+    }
   }
 }
 

@@ -76,9 +76,10 @@ const stackProblems = new Map<string, number>();
 process.on("exit", killAllWorkersNow);
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => {
-    log(`${sig}: killing workers, deleting Redis prefixes`);
+    log(`${sig}: killing workers, deleting Redis prefixes and the fake's repositories`);
     killAllWorkersNow();
-    void Promise.race([Promise.all(livePrefixes().map((p) => deletePrefix(p))), new Promise((r) => setTimeout(r, 5000))]).finally(() => process.exit(130));
+    const cleanups = [...livePrefixes().map((p) => deletePrefix(p)), (fake as FakeGitHub | null)?.close()];
+    void Promise.race([Promise.allSettled(cleanups), new Promise((r) => setTimeout(r, 5000))]).finally(() => process.exit(130));
   });
 }
 

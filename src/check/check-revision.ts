@@ -8,9 +8,11 @@ import type { DeploymentRequest } from "../core/kind.js";
 import { diffPolicies, type PolicyDiffEntry } from "../core/policy-diff.js";
 import { propagationNotices } from "../core/propagation.js";
 import type { PolicyError } from "../core/policy-error.js";
-import { buildSnapshot, type SnapshotLimits } from "../snapshot/build-snapshot.js";
+import type { RepoSnapshot } from "../core/snapshot.js";
+import { buildSnapshot, DEFAULT_LIMITS, type BuildOptions, type SnapshotLimits } from "../snapshot/build-snapshot.js";
 import type { FileSource, TreeEntry } from "../snapshot/file-source.js";
 import type { RecordCache } from "../snapshot/record-cache.js";
+import { entriesKey, type CheckMemo, type LoadedPolicy } from "./check-memo.js";
 import { diffTrees } from "./diff-trees.js";
 import { isPolicyPath, loadPolicySources } from "./load-policy-sources.js";
 
@@ -33,6 +35,8 @@ export interface CheckRequest {
   readonly deployment?: Omit<DeploymentRequest, "actor"> | null;
   /** Changed paths when the caller knows better than a tree diff (e.g. a staged change). */
   readonly changedPaths?: readonly ChangedPath[];
+  /** Compiled policies and snapshots kept from earlier checks (a resident hook server); never changes a verdict. */
+  readonly memo?: CheckMemo;
 }
 
 export type CheckOutcome =
@@ -62,12 +66,10 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   t = performance.now();
   const policySource = req.policy ?? req.base ?? req.head;
   const policyEntries = req.policy ? await req.policy.listFiles() : (baseEntries ?? headEntries);
-  const loaded = await loadPolicySources(policySource, policyEntries);
-  if (loaded.errors.length) return { type: "invalid-policy", errors: loaded.errors, policyFrom: policySource.label };
-  if (loaded.sources.length === 0) return { type: "no-policy", policyFrom: policySource.label };
-  const compiled = compilePolicy(loaded.sources);
-  if (!compiled.ok) return { type: "invalid-policy", errors: compiled.errors, policyFrom: policySource.label };
-  const policy = compiled.policy;
+  const loaded = await loadPolicy(policySource, policyEntries, req.memo);
+  if (loaded.type === "errors") return { type: "invalid-policy", errors: loaded.errors, policyFrom: policySource.label };
+  if (loaded.files === 0) return { type: "no-policy", policyFrom: policySource.label };
+  const policy = loaded.policy;
   clock("policy", t);
 
   t = performance.now();
@@ -77,8 +79,8 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   const baseVisible = baseEntries ? visible(baseEntries) : null;
   const parse = { parsed: 0, cached: 0 };
   const snapOpts = { reads: policy.reads, stats: parse, ...(req.cache ? { cache: req.cache } : {}), ...(req.limits ? { limits: req.limits } : {}) };
-  const headSnap = await buildSnapshot(req.head, { ...snapOpts, entries: headVisible });
-  const baseSnap = req.base && baseVisible ? await buildSnapshot(req.base, { ...snapOpts, entries: baseVisible }) : null;
+  const headSnap = await snapshotOf(req.head, { ...snapOpts, entries: headVisible }, req.memo);
+  const baseSnap = req.base && baseVisible ? await snapshotOf(req.base, { ...snapOpts, entries: baseVisible }, req.memo) : null;
   clock("snapshot", t);
 
   const actor: ActorVerdict | null = req.actor ? classifyActor(req.actor, policy.agents) : null;
@@ -96,13 +98,12 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   let policyDiff: PolicyDiffEntry[] | null = null;
   let headPolicyErrors: PolicyError[] = [];
   if (req.base && policyFilesChanged(policyEntries, headEntries)) {
-    const own = await loadPolicySources(req.head, headEntries);
-    const ownCompiled = own.errors.length ? { ok: false as const, errors: own.errors } : compilePolicy(own.sources);
-    if (ownCompiled.ok) {
-      policyDiff = diffPolicies(policy, ownCompiled.policy);
-      const ownSnap = sameReads(policy, ownCompiled.policy) ? headSnap : await buildSnapshot(req.head, { ...snapOpts, reads: ownCompiled.policy.reads, entries: headVisible });
-      headUnderOwnPolicy = evaluatePolicy(ownCompiled.policy, { snapshot: ownSnap, change, deployment }, req.now);
-    } else headPolicyErrors = ownCompiled.errors;
+    const own = await loadPolicy(req.head, headEntries, req.memo);
+    if (own.type === "policy") {
+      policyDiff = diffPolicies(policy, own.policy);
+      const ownSnap = sameReads(policy, own.policy) ? headSnap : await snapshotOf(req.head, { ...snapOpts, reads: own.policy.reads, entries: headVisible }, req.memo);
+      headUnderOwnPolicy = evaluatePolicy(own.policy, { snapshot: ownSnap, change, deployment }, req.now);
+    } else headPolicyErrors = [...own.errors];
   }
   clock("evaluate", t);
 
@@ -127,4 +128,23 @@ function policyFilesChanged(base: readonly TreeEntry[], head: readonly TreeEntry
 
 function sameReads(a: CompiledPolicy, b: CompiledPolicy): boolean {
   return [...b.reads].every((r) => a.reads.has(r));
+}
+
+/** load + compile: the revision's invariant files as a policy, through the memo when there is one. */
+async function loadPolicy(source: FileSource, entries: readonly TreeEntry[], memo: CheckMemo | undefined): Promise<LoadedPolicy> {
+  const compute = async (): Promise<LoadedPolicy> => {
+    const loaded = await loadPolicySources(source, entries);
+    if (loaded.errors.length) return { type: "errors", errors: loaded.errors };
+    // No files compiles to the empty policy: a change that deletes them all is judged by it.
+    const compiled = compilePolicy(loaded.sources);
+    return compiled.ok ? { type: "policy", policy: compiled.policy, files: loaded.sources.length } : { type: "errors", errors: compiled.errors };
+  };
+  const key = memo ? entriesKey(entries.filter((e) => isPolicyPath(e.path))) : null;
+  return memo && key !== null ? memo.policy(key, compute) : compute();
+}
+
+/** A snapshot depends on the entries' bytes, what the policy reads and the limits; nothing else. */
+function snapshotOf(source: FileSource, opts: BuildOptions & { entries: readonly TreeEntry[] }, memo: CheckMemo | undefined): Promise<RepoSnapshot> {
+  const key = memo ? entriesKey(opts.entries, JSON.stringify([[...opts.reads].sort(), opts.limits ?? DEFAULT_LIMITS])) : null;
+  return memo && key !== null ? memo.snapshot(key, () => buildSnapshot(source, opts)) : buildSnapshot(source, opts);
 }

@@ -17,6 +17,8 @@ export interface AppConfig {
   readonly workerConcurrency: number;
   /** Seconds after which an unconcluded run is concluded by the reconciler. */
   readonly runDeadlineSeconds: number;
+  /** Timeout of one GitHub API request (GITHUB_REQUEST_TIMEOUT_MS, default 30 s). */
+  readonly githubRequestTimeoutMs: number;
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
   /** Signs provenance ledger entries. Never logged. */
   readonly ledgerKey: LedgerKey;
@@ -65,6 +67,8 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push(`WORKER_CONCURRENCY must be an integer from 1 to 64, got ${env.WORKER_CONCURRENCY}`);
   const deadline = Number(env.RUN_DEADLINE_SECONDS ?? 600);
   if (!Number.isFinite(deadline) || deadline < 5) problems.push(`RUN_DEADLINE_SECONDS must be a number ≥ 5, got ${env.RUN_DEADLINE_SECONDS}`);
+  const requestTimeout = Number(env.GITHUB_REQUEST_TIMEOUT_MS ?? 30_000);
+  if (!Number.isInteger(requestTimeout) || requestTimeout < 100 || requestTimeout > 600_000) problems.push(`GITHUB_REQUEST_TIMEOUT_MS must be an integer from 100 to 600000, got ${env.GITHUB_REQUEST_TIMEOUT_MS}`);
   const apiUrl = env.GITHUB_API_URL ?? "https://api.github.com";
   try {
     new URL(apiUrl);
@@ -105,6 +109,7 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
     webhookPath: env.WEBHOOK_PATH ?? "/api/github/webhooks",
     workerConcurrency: concurrency,
     runDeadlineSeconds: deadline,
+    githubRequestTimeoutMs: requestTimeout,
     logLevel,
     ledgerKey: ledgerKey!,
     warnings,

@@ -54,6 +54,9 @@ export function webhookApp(deps: WebhookDeps): ApplicationFunction {
           }
           await enqueueCheck(deps.queue, job);
         }
+        // Confirmed only once every job is queued: a claim left unconfirmed (process killed,
+        // Redis lost the tail of its AOF) is taken over by a redelivery instead of blocking it.
+        await deps.dedupe.confirm(context.id);
       } catch (err) {
         await deps.dedupe.release(context.id).catch(() => undefined);
         throw err;

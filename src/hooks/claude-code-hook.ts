@@ -1,8 +1,10 @@
 import { z } from "zod";
 import type { ActorSignals } from "../core/actor.js";
 import { BUILTIN_AGENTS } from "../core/agent-fingerprints.js";
+import type { CheckOutcome } from "../check/check-revision.js";
 import { bashChange } from "./bash-change.js";
-import { changeContext, openRepo } from "./repo-state.js";
+import type { EvaluateOptions } from "./evaluate-intended-change.js";
+import { changeContext, openRepo, type RepoState } from "./repo-state.js";
 import { editChange, isEmptyChange, notebookChange, toolInputSchemas, writeChange, type ChangeContext, type IntendedChange } from "./intended-change.js";
 
 /**
@@ -25,7 +27,21 @@ export interface HookOptions {
   readonly cache: boolean;
   /** Where the session runs when the event names no `cwd`. */
   readonly fallbackCwd: string;
+  /** How the repository is opened and judged; the hook server passes its warm state, the CLI nothing. */
+  readonly runtime?: HookRuntime;
 }
+
+/** The two steps that touch the repository, so a resident server can answer through this same function. */
+export interface HookRuntime {
+  openRepo(dir: string): Promise<RepoState | null>;
+  evaluate(repo: RepoState, change: IntendedChange, opts: EvaluateOptions): Promise<CheckOutcome>;
+}
+
+const freshRuntime: HookRuntime = {
+  openRepo,
+  // The engine loads only now: calls that change nothing in the repository never pay for it.
+  evaluate: async (repo, change, opts) => (await import("./evaluate-intended-change.js")).evaluateIntendedChange(repo, change, opts),
+};
 
 /** Claude Code adds fields over time (`permission_mode`, `tool_use_id`…); only these are needed. */
 const eventSchema = z.looseObject({
@@ -58,14 +74,15 @@ export async function answerClaudeCodeEvent(raw: string, opts: HookOptions): Pro
   if (!input.success) return failClosed(`the ${toolName} tool input does not have the expected shape (${issuesOf(input.error)}).`);
 
   try {
-    const repo = await openRepo(event.data.cwd ?? opts.fallbackCwd);
+    const runtime = opts.runtime ?? freshRuntime;
+    const repo = await runtime.openRepo(event.data.cwd ?? opts.fallbackCwd);
     if (repo === null) return allow();
     const ctx = await changeContext(repo, event.data.cwd ?? opts.fallbackCwd);
     const change = await changeOf(toolName as Tool, input.data, ctx);
     if (isEmptyChange(change)) return allow();
-    // The engine loads only now: calls that change nothing in the repository never pay for it.
-    const [{ evaluateIntendedChange }, { decide }] = await Promise.all([import("./evaluate-intended-change.js"), import("./hook-decision.js")]);
-    const outcome = await evaluateIntendedChange(repo, change, { actor: agentSignals(opts.agent), now: opts.now, cache: opts.cache });
+    const decider = import("./hook-decision.js");
+    const outcome = await runtime.evaluate(repo, change, { actor: agentSignals(opts.agent), now: opts.now, cache: opts.cache });
+    const { decide } = await decider;
     const decision = decide(outcome, change, toolName);
     if (decision.decision === "allow") return allow();
     const output = { hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: "deny", permissionDecisionReason: decision.reason } };

@@ -30,7 +30,7 @@ export async function openRepo(dir: string): Promise<RepoState | null> {
   return { root, gitDir, headRev, branch, worktree: worktreeFileSource(root) };
 }
 
-async function optionalGit(root: string, args: string[]): Promise<string | null> {
+export async function optionalGit(root: string, args: string[]): Promise<string | null> {
   try {
     return (await runGit(root, args)).toString("utf8").trim() || null;
   } catch {

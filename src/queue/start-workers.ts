@@ -15,9 +15,12 @@ import { verdictCache } from "../store/verdict-cache.js";
 import type { LedgerKey } from "../core/ledger.js";
 import { recordDeployDecision } from "./record-deploy-decision.js";
 import { reconcileOnce } from "./reconciler.js";
+import { redeliverFailed } from "../github/redeliver-failed.js";
 
 export const MAINTENANCE_QUEUE = "plumbline-maintenance";
 export const RECONCILE_EVERY_MS = 30_000;
+/** Failed webhook deliveries are redelivered within about this long (one JWT request per run, usually). */
+export const REDELIVER_EVERY_MS = 60_000;
 
 export interface StartWorkersOptions {
   readonly redisUrl: string;
@@ -32,6 +35,7 @@ export interface StartWorkersOptions {
   readonly ledgerKey: LedgerKey | null;
   readonly log: Logger;
   readonly reconcileEveryMs?: number;
+  readonly redeliverEveryMs?: number;
   readonly now?: () => Date;
   /** A cached verdict older than this is evaluated again by the deployment gate (default 1 h). */
   readonly maxVerdictAgeMs?: number;
@@ -70,10 +74,21 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   deployWorker.on("error", (err) => opts.log.error({ err: err.message }, "deploy worker error"));
 
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: opts.redis, prefix: opts.prefix });
-  await maintenance.upsertJobScheduler("reconcile", { every: opts.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: "reconcile", data: {} });
+  const schedule = async () => {
+    await maintenance.upsertJobScheduler("reconcile", { every: opts.reconcileEveryMs ?? RECONCILE_EVERY_MS }, { name: "reconcile", data: {} });
+    await maintenance.upsertJobScheduler("redeliver", { every: opts.redeliverEveryMs ?? REDELIVER_EVERY_MS }, { name: "redeliver", data: {} });
+  };
+  await schedule();
+  // A Redis restarted without persistence has forgotten the schedulers: upsert again (idempotent).
+  const reschedule = () => void schedule().catch((err) => opts.log.warn({ err: (err as Error).message }, "re-registering maintenance schedulers failed"));
+  opts.redis.on("ready", reschedule);
   const maintenanceWorker = new Worker(
     MAINTENANCE_QUEUE,
-    async (job) => (job.name === "reconcile" ? reconcileOnce({ probot: opts.probot, redis: opts.redis, keys: opts.keys, queue: opts.checkQueue, log: opts.log, now }) : null),
+    async (job) => {
+      if (job.name === "reconcile") return reconcileOnce({ probot: opts.probot, redis: opts.redis, keys: opts.keys, queue: opts.checkQueue, log: opts.log, now });
+      if (job.name === "redeliver") return redeliverFailed({ probot: opts.probot, redis: opts.redis, keys: opts.keys, log: opts.log, now });
+      return null;
+    },
     { connection: createRedis(opts.redisUrl, "worker"), prefix: opts.prefix, concurrency: 1 },
   );
   maintenanceWorker.on("error", (err) => opts.log.error({ err: err.message }, "maintenance worker error"));
@@ -83,6 +98,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
     deployWorker,
     maintenanceWorker,
     async close() {
+      opts.redis.off("ready", reschedule);
       await Promise.all([checkWorker.close(), deployWorker.close(), maintenanceWorker.close()]);
       await maintenance.close();
     },

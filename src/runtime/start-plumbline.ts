@@ -22,6 +22,7 @@ export interface StartOptions {
   readonly prefix?: string;
   readonly log?: Logger;
   readonly reconcileEveryMs?: number;
+  readonly redeliverEveryMs?: number;
 }
 
 export interface RunningPlumbline {
@@ -52,7 +53,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
   }
   for (const w of [...safety.warnings, ...config.warnings]) log.warn(w);
 
-  const probot = createProbotApp({ appId: config.appId, privateKey: config.privateKey, webhookSecret: config.webhookSecret, baseUrl: config.githubApiUrl }, log);
+  const probot = createProbotApp({ appId: config.appId, privateKey: config.privateKey, webhookSecret: config.webhookSecret, baseUrl: config.githubApiUrl, requestTimeoutMs: config.githubRequestTimeoutMs }, log);
   const checkQueue = createCheckQueue(producer, prefix);
   const deployQueue = createDeployQueue(producer, prefix);
   let web: WebhookServer | null = null;
@@ -72,6 +73,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
       ledgerKey: config.ledgerKey,
       log,
       ...(opts.reconcileEveryMs ? { reconcileEveryMs: opts.reconcileEveryMs } : {}),
+      ...(opts.redeliverEveryMs ? { redeliverEveryMs: opts.redeliverEveryMs } : {}),
     });
   }
   if (opts.web) {

@@ -5,7 +5,7 @@ import type { FileSource, TreeEntry } from "./file-source.js";
 import { runGit } from "./run-git.js";
 
 /** Files larger than this are listed without a blob id instead of being read to hash them. */
-const MAX_HASHED_BYTES = 64 * 1024 * 1024;
+export const MAX_HASHED_BYTES = 64 * 1024 * 1024;
 /** Parallel reads: enough to hide disk latency, few enough to stay far from EMFILE. */
 const CONCURRENCY = 64;
 

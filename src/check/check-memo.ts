@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import type { CompiledPolicy } from "../core/compile.js";
+import type { PolicyError } from "../core/policy-error.js";
+import type { RepoSnapshot } from "../core/snapshot.js";
+import type { TreeEntry } from "../snapshot/file-source.js";
+
+/** What loading and compiling a revision's invariant files gave: the policy (of how many files) or its errors. */
+export type LoadedPolicy = { readonly type: "policy"; readonly policy: CompiledPolicy; readonly files: number } | { readonly type: "errors"; readonly errors: readonly PolicyError[] };
+
+/**
+ * Results a long-lived caller (the hook server) carries from one check to the next. Both are
+ * pure functions of content: a policy of its files' blob ids, a snapshot of its entries' blob
+ * ids and of what the policy reads. So a hit is exactly what recomputing would give, and a
+ * verdict never depends on whether the memo was there.
+ */
+export interface CheckMemo {
+  policy(key: string, compute: () => Promise<LoadedPolicy>): Promise<LoadedPolicy>;
+  snapshot(key: string, compute: () => Promise<RepoSnapshot>): Promise<RepoSnapshot>;
+}
+
+/**
+ * The content key of a list of entries, or null when some file has no blob id (too large to
+ * hash): its bytes are then unknown and nothing about it may be reused.
+ */
+export function entriesKey(entries: readonly TreeEntry[], extra = ""): string | null {
+  const hash = createHash("sha256").update(extra).update("\0");
+  for (const e of entries) {
+    if (e.type === "file" && e.blobSha === null) return null;
+    hash.update(`${e.path}\0${e.type}\0${e.blobSha ?? ""}\0${e.size}\n`);
+  }
+  return hash.digest("hex");
+}
+
+/**
+ * A memo holding the few most recent results of each kind. Two snapshots cover the hook's
+ * pattern: this call's head (the tree after the change) is usually the next call's base.
+ */
+export function createCheckMemo(opts: { policies?: number; snapshots?: number } = {}): CheckMemo {
+  const policies = boundedPromiseMap<LoadedPolicy>(opts.policies ?? 4);
+  const snapshots = boundedPromiseMap<RepoSnapshot>(opts.snapshots ?? 3);
+  return { policy: policies, snapshot: snapshots };
+}
+
+/** Least recently used first; a failed computation is forgotten so the next call retries it. */
+function boundedPromiseMap<T>(max: number): (key: string, compute: () => Promise<T>) => Promise<T> {
+  const map = new Map<string, Promise<T>>();
+  return (key, compute) => {
+    const hit = map.get(key);
+    if (hit) {
+      map.delete(key);
+      map.set(key, hit);
+      return hit;
+    }
+    const fresh = compute();
+    map.set(key, fresh);
+    fresh.catch(() => {
+      if (map.get(key) === fresh) map.delete(key);
+    });
+    while (map.size > max) map.delete(map.keys().next().value!);
+    return fresh;
+  };
+}
