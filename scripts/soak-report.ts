@@ -41,6 +41,7 @@ export function renderMain(p: MainPhase): string[] {
     ["concluded exactly once", `${o.exactlyOnce} (${pct(o.exactlyOnce, o.pushes)})`],
     ["unconcluded / duplicate runs / re-completed (verdict changed)", `${o.unconcluded} / ${o.duplicateRuns} / ${o.recompleted} (${o.flipped.length})`],
     ["conclusions", conclusionsText(o.byConclusion)],
+    ["branch tips judged (last push not cancelled, concluded)", `${o.tipsEvaluated} / ${o.branches}`],
     ["queue drain after the last delivery", p.drainMs === null ? `not drained within ${seconds(p.drainBoundMs)} s (${p.leftInQueue} jobs left)` : `${seconds(p.drainMs)} s`],
     ["push → conclusion p50 / p99 / max (s)", `${seconds(o.latency.p50)} / ${seconds(o.latency.p99)} / ${seconds(o.latency.max)}`],
     ["GitHub requests / check-run writes", `${p.github.requests} / ${p.github.writes}`],
@@ -76,6 +77,7 @@ export function verdicts(main: MainPhase, alone: FairnessPhase | null, noisy: Fa
   const lines = [
     `target ack p99 < 50 ms under the soak: ${main.ack.latency.p99 < 50 ? "PASS" : "FAIL"} (${ms(main.ack.latency.p99)} ms)`,
     `target every push concluded exactly once: ${o.exactlyOnce === o.pushes ? "PASS" : "FAIL"} (${o.exactlyOnce}/${o.pushes}; ${o.unconcluded} unconcluded, ${o.duplicateRuns} with duplicate runs, ${o.recompleted} re-completed, ${o.flipped.length} of them with a changed verdict)`,
+    `target every branch's last push judged: ${o.tipsEvaluated === o.branches ? "PASS" : "FAIL"} (${o.tipsEvaluated}/${o.branches})`,
     `target queue drains: ${main.drainMs === null ? `FAIL (not within ${seconds(main.drainBoundMs)} s)` : `PASS (${seconds(main.drainMs)} s)`}`,
   ];
   if (alone && noisy) {

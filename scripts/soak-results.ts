@@ -22,6 +22,9 @@ export interface PushOutcomes {
   /** …of which with a different conclusion the second time: examples `repo@sha: a → b`. */
   readonly flipped: readonly string[];
   readonly byConclusion: ReadonlyMap<string, number>;
+  /** Branches whose last pushed SHA (the tip) got an evaluated verdict, not `cancelled` or nothing. */
+  readonly tipsEvaluated: number;
+  readonly branches: number;
   /** Push (scheduled send) → first completion; an unconcluded push counts as +∞. */
   readonly latency: Summary;
 }
@@ -48,28 +51,49 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
     if (new Set(c.sequence).size > 1) flipped.push(`${p.repo}@${p.sha.slice(0, 7)}: ${c.sequence.join(" → ")}`);
     if (c.runs === 1 && c.completions === 1) exactlyOnce++;
   }
-  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, flipped, byConclusion, latency: summarize(lat) };
+  // Each repository's pushes go to one branch: its last push is the tip that must be judged.
+  const tips = new Map<string, PushRecord>();
+  for (const p of pushes) if ((tips.get(p.repo)?.atMs ?? -1) < p.atMs) tips.set(p.repo, p);
+  const tipsEvaluated = [...tips.values()].filter((p) => {
+    const c = byRepo.get(p.repo)?.get(p.sha)?.conclusion;
+    return c !== undefined && c !== null && c !== "cancelled";
+  }).length;
+  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, flipped, byConclusion, tipsEvaluated, branches: tips.size, latency: summarize(lat) };
 }
 
-const PENDING_STATES = ["wait", "active", "delayed", "prioritized", "waiting-children"] as const;
+const PENDING_STATES = ["wait", "active", "prioritized", "waiting-children"] as const;
+
+/**
+ * Jobs still to run. Delayed jobs count (debounce, retry backoff) except a job scheduler's
+ * next tick: each repository's audit schedule always holds one, so a queue with audits
+ * scheduled would otherwise never drain.
+ */
+export async function queueBacklog(queue: Queue): Promise<Record<string, number>> {
+  const counts = await queue.getJobCounts(...PENDING_STATES);
+  const delayed = await queue.getDelayed(0, 9_999);
+  const out: Record<string, number> = {};
+  for (const s of PENDING_STATES) if (counts[s]) out[s] = counts[s]!;
+  const backlog = delayed.filter((j) => !j.repeatJobKey && !String(j.id).startsWith("repeat:")).length;
+  if (backlog) out.delayed = backlog;
+  return out;
+}
 
 export async function queueDepth(queue: Queue): Promise<number> {
-  const counts = await queue.getJobCounts(...PENDING_STATES);
-  return PENDING_STATES.reduce((n, s) => n + (counts[s] ?? 0), 0);
+  return Object.values(await queueBacklog(queue)).reduce((a, b) => a + b, 0);
 }
 
-/** Ms from now until the check queue holds no job in any pending state, or null after `timeoutMs`. */
-export async function waitForDrain(queue: Queue, timeoutMs: number, onTick?: (depth: number, elapsedMs: number) => void): Promise<number | null> {
+/** Ms from now until the check queue has no backlog (see queueBacklog), or null after `timeoutMs`. */
+export async function waitForDrain(queue: Queue, timeoutMs: number, onTick?: (states: string, elapsedMs: number) => void): Promise<number | null> {
   const t0 = Date.now();
   let lastTick = 0;
   for (;;) {
-    const depth = await queueDepth(queue);
+    const backlog = await queueBacklog(queue);
     const elapsed = Date.now() - t0;
-    if (depth === 0) return elapsed;
+    if (Object.keys(backlog).length === 0) return elapsed;
     if (elapsed > timeoutMs) return null;
     if (onTick && elapsed - lastTick >= 10_000) {
       lastTick = elapsed;
-      onTick(depth, elapsed);
+      onTick(Object.entries(backlog).map(([s, n]) => `${n} ${s}`).join(", "), elapsed);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -119,7 +119,7 @@ async function run(): Promise<string> {
   const mainLoad = await send(mainPlan);
   const busy = await stack.serverBusy();
   log(`phase 1 sent; waiting for the queue to drain (≤ ${drainMs / 1000} s)`);
-  const drained = await waitForDrain(stack.queue, drainMs, (depth, el) => log(`  ${depth} jobs pending after ${(el / 1000).toFixed(0)} s`));
+  const drained = await waitForDrain(stack.queue, drainMs, (states, el) => log(`  ${states} after ${(el / 1000).toFixed(0)} s`));
   const mainPhase: MainPhase = {
     title: `phase 1: ${rate} deliveries/s for ${seconds} s (push + check_suite.requested each), ${repoCount} repositories in ${installationCount} installations, ${stackOpts.workers} worker processes × ${stackOpts.concurrency}`,
     ack: mainLoad.ack,

@@ -23,6 +23,17 @@ export interface CheckMemo {
  * hash): its bytes are then unknown and nothing about it may be reused.
  */
 export function entriesKey(entries: readonly TreeEntry[], extra = ""): string | null {
+  // A source hands out the same array for the same listing: hash it once, not on every check.
+  let byExtra = keysOf.get(entries);
+  if (!byExtra) keysOf.set(entries, (byExtra = new Map()));
+  let key = byExtra.get(extra);
+  if (key === undefined) byExtra.set(extra, (key = hashEntries(entries, extra)));
+  return key;
+}
+
+const keysOf = new WeakMap<readonly TreeEntry[], Map<string, string | null>>();
+
+function hashEntries(entries: readonly TreeEntry[], extra: string): string | null {
   const hash = createHash("sha256").update(extra).update("\0");
   for (const e of entries) {
     if (e.type === "file" && e.blobSha === null) return null;

@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
-import { answerClaudeCodeEvent } from "../hooks/claude-code-hook.js";
+import type { HookAnswer } from "../hooks/claude-code-hook.js";
+import { askHookServer } from "../hooks/hook-client.js";
+import { MAX_EVENT_BYTES } from "../hooks/hook-protocol.js";
 import { UsageError, type Io } from "./io.js";
 
 export const HOOK_USAGE = `Usage: plumbline hook claude-code [--agent ID] [--no-cache]
@@ -12,10 +14,13 @@ file:line and what is allowed; anything else is left to Claude Code's own permis
 Exit: 0 answered (deny JSON on stdout, or nothing); 2 the event could not be judged (blocked).
 See docs/agent-hooks.md.`;
 
-/** Claude Code sends one event of at most a few MB (a Write of a large file); more is not an event. */
-export const MAX_EVENT_BYTES = 10 * 1024 * 1024;
-
-export async function hookCommand(args: string[], io: Io, stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean } = process.stdin): Promise<number> {
+/**
+ * The client path: this module and hook-client.ts load only node builtins and small modules. A
+ * warm hook server answers; without one (or when it cannot), the engine is loaded here and the
+ * call is judged in-process. Both render through `answerClaudeCodeEvent`, so the bytes printed
+ * and the exit code do not depend on which path answered.
+ */
+export async function hookCommand(args: string[], io: Io, stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean } = process.stdin, env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -33,10 +38,11 @@ export async function hookCommand(args: string[], io: Io, stdin: AsyncIterable<B
   if (positionals.length !== 1 || positionals[0] !== "claude-code") throw new UsageError(`expected \`plumbline hook claude-code\`, got \`${positionals.join(" ") || "(nothing)"}\``);
   if (stdin.isTTY) throw new UsageError("expects a Claude Code PreToolUse event on stdin (it runs as a hook, see docs/agent-hooks.md)");
   const raw = await readBounded(stdin, MAX_EVENT_BYTES);
-  const answer =
+  const opts = { agent: values.agent!, now: io.now(), cache: !values["no-cache"], fallbackCwd: io.cwd };
+  const answer: HookAnswer =
     raw === null
-      ? { exitCode: 2 as const, stdout: "", stderr: `Plumbline could not check this tool call, so it is blocked (fail closed): the event is larger than ${MAX_EVENT_BYTES} bytes.\n` }
-      : await answerClaudeCodeEvent(raw, { agent: values.agent!, now: io.now(), cache: !values["no-cache"], fallbackCwd: io.cwd });
+      ? { exitCode: 2, stdout: "", stderr: `Plumbline could not check this tool call, so it is blocked (fail closed): the event is larger than ${MAX_EVENT_BYTES} bytes.\n` }
+      : ((await askHookServer(raw, { ...opts, cwd: io.cwd, env })) ?? (await (await import("../hooks/claude-code-hook.js")).answerClaudeCodeEvent(raw, opts)));
   if (answer.stdout) io.stdout(answer.stdout);
   if (answer.stderr) io.stderr(answer.stderr);
   return answer.exitCode;

@@ -7,6 +7,8 @@ Commands:
   check [dir]     evaluate the invariants (see \`plumbline check --help\`)
   hook claude-code
                   Claude Code PreToolUse hook: deny tool calls that would break an invariant
+  hook-server [dir] | hook-server --stop [dir]
+                  the resident server that keeps the hook fast (started by the hook on demand)
   hooks install [dir] | hooks uninstall [dir]
                   git hooks: pre-commit (staged tree), pre-push (pushed ranges), commit trailer
   mcp [dir]       MCP server over stdio: list_invariants, check_change, explain
@@ -33,6 +35,7 @@ const commands: Record<string, Command> = {
   serve: async (args, io) => (await import("./serve-command.js")).serveCommand("serve")(args, io),
   worker: async (args, io) => (await import("./serve-command.js")).serveCommand("worker")(args, io),
   hook: async (args, io) => (await import("./hook-command.js")).hookCommand(args, io),
+  "hook-server": async (args, io) => (await import("./hook-server-command.js")).hookServerCommand(args, io),
   hooks: async (args, io) => (await import("./hooks-command.js")).hooksCommand(args, io),
   mcp: async (args, io) => (await import("./mcp-command.js")).mcpCommand(args, io),
   drift: async (args, io) => (await import("./drift-command.js")).driftCommand(args, io),

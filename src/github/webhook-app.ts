@@ -49,8 +49,10 @@ export function webhookApp(deps: WebhookDeps): ApplicationFunction {
         if (merged && deps.onMerge) await deps.onMerge(payload);
         for (const job of jobs) {
           if (job.branch && job.sha) {
-            const key = deps.keys.pendingShas({ installationId: job.installationId, repoId: job.repoId }, job.branch);
-            await deps.redis.multi().zadd(key, job.enqueuedAt, job.sha).expire(key, PENDING_TTL_SECONDS).exec();
+            const scope = { installationId: job.installationId, repoId: job.repoId };
+            const key = deps.keys.pendingShas(scope, job.branch);
+            const jobsKey = deps.keys.pendingJobs(scope, job.branch);
+            await deps.redis.multi().zadd(key, job.enqueuedAt, job.sha).expire(key, PENDING_TTL_SECONDS).hsetnx(jobsKey, job.sha, JSON.stringify(job)).expire(jobsKey, PENDING_TTL_SECONDS).exec();
           }
           await enqueueCheck(deps.queue, job);
         }

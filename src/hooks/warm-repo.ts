@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createCheckMemo } from "../check/check-memo.js";
 import { diskRecordCache } from "../snapshot/disk-record-cache.js";
@@ -66,7 +67,8 @@ export async function openWarmRepo(dir: string, opts: WarmRepoOptions = {}): Pro
     async prime(now) {
       await runtime.evaluate(await open(), emptyChange(), { actor: null, now, cache: true });
     },
-    flush: () => records.flush(),
+    // Never into a repository that is gone: writing the file would create its directories again.
+    flush: async () => (existsSync(join(gitDir, "HEAD")) ? records.flush() : undefined),
   };
 }
 

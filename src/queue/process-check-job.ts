@@ -14,6 +14,7 @@ import { loadRecordCache } from "../store/redis-record-cache.js";
 import { resolveCheckContext } from "./check-context.js";
 import type { Queue } from "bullmq";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
+import { enqueueCheck } from "./check-queue.js";
 import { recordEvaluation } from "./record-evaluation.js";
 import { entryWithoutVerdict, type LedgerKey } from "../core/ledger.js";
 import { appendEntry, appendVerdict } from "../store/ledger-store.js";
@@ -71,6 +72,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, supersededBy: successor });
     const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered });
     await settle(deps, client, scope, job, owner, repo, sha, false);
+    await handOver(deps, scope, job, successor);
     return { sha, conclusion: rendered.conclusion, checkRunId: run.id, supersededBy: successor, requests: 0, outcome: null };
   }
 
@@ -178,12 +180,29 @@ async function newerTip(client: GitHubClient, job: CheckJob, owner: string, repo
 async function settle(deps: WorkerDeps, client: GitHubClient, scope: RepoScope, job: CheckJob, owner: string, repo: string, sha: string, concluded: boolean): Promise<void> {
   if (!job.branch) return;
   const key = deps.keys.pendingShas(scope, job.branch);
-  await deps.redis.zrem(key, sha);
+  const jobsKey = deps.keys.pendingJobs(scope, job.branch);
+  await deps.redis.multi().zrem(key, sha).hdel(jobsKey, sha).exec();
   if (!concluded) return;
   const older = await deps.redis.zrangebyscore(key, "-inf", `(${job.enqueuedAt}`);
   for (const old of older) {
     const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: old }, headSha: old, trigger: job.trigger, supersededBy: sha });
     await publishCheckRun(client, { owner, repo, headSha: old, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, old), status: "completed", rendered });
-    await deps.redis.zrem(key, old);
+    await deps.redis.multi().zrem(key, old).hdel(jobsKey, old).exec();
   }
+}
+
+/**
+ * A superseded job makes sure its successor is evaluated. The successor's own job should be
+ * queued, but BullMQ keeps one "next" job per branch and the last add wins, so a late delivery
+ * for an older SHA (GitHub guarantees no order), a Re-run on an old commit or a re-evaluation
+ * can displace it; then the newest push was never judged (test/reliability/out-of-order.test.ts).
+ * The successor is re-enqueued with the job it arrived with (its own actor signals), while it
+ * is still pending; newest-wins collapses the duplicate when nothing was displaced.
+ */
+async function handOver(deps: WorkerDeps, scope: RepoScope, job: CheckJob, successor: string): Promise<void> {
+  if (!job.branch || !deps.checkQueue) return;
+  const [pending, stored] = await Promise.all([deps.redis.zscore(deps.keys.pendingShas(scope, job.branch), successor), deps.redis.hget(deps.keys.pendingJobs(scope, job.branch), successor)]);
+  if (pending === null || stored === null) return;
+  const parsed = checkJobSchema.safeParse(JSON.parse(stored));
+  if (parsed.success && parsed.data.sha === successor && parsed.data.repoId === job.repoId) await enqueueCheck(deps.checkQueue, parsed.data);
 }

@@ -2,12 +2,11 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
-import { installationClient } from "../github/github-client.js";
+import { installationClient, type GitHubClient } from "../github/github-client.js";
 import { CHECK_RUN_NAME, publishCheckRun } from "../github/publish-check-run.js";
 import { renderCheckRun } from "../github/render-check-run.js";
 import type { RedisKeys } from "../store/redis-keys.js";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
-import { enqueueCheck } from "./check-queue.js";
 import { externalIdOf } from "./process-check-job.js";
 
 /** How many times one SHA is re-evaluated after missing its deadline before it stays failed. */
@@ -43,6 +42,12 @@ export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{
     const { job, owner, repo, sha } = entry;
     try {
       const client = await installationClient(deps.probot, job.installationId);
+      // The job may have concluded since it was listed (it removes its entry only after
+      // publishing): a conclusion over its real verdict would be a stale verdict.
+      if (await concludedByJob(client, owner, repo, sha, externalIdOf(job.repoId, sha))) {
+        await deps.redis.zrem(deps.keys.inflight(), member);
+        continue;
+      }
       const attempts = await deps.redis.incr(`${deps.keys.repo(job)}:reconciled:${sha}`);
       await deps.redis.expire(`${deps.keys.repo(job)}:reconciled:${sha}`, 7 * 24 * 3600);
       const again = attempts <= MAX_REEVALUATIONS;
@@ -52,7 +57,7 @@ export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{
       concluded++;
       await deps.redis.zrem(deps.keys.inflight(), member);
       if (again) {
-        await enqueueCheck(deps.queue, { ...job, sha, deliveryId: `reconcile-${sha}-${attempts}`, enqueuedAt: deps.now().getTime() });
+        await enqueueReevaluation(deps.queue, { ...job, sha, deliveryId: `reconcile-${sha}-${attempts}`, enqueuedAt: deps.now().getTime() }, attempts);
         requeued++;
       }
     } catch (err) {
@@ -61,4 +66,26 @@ export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{
     }
   }
   return { concluded, requeued };
+}
+
+/**
+ * A re-evaluation keeps the job's branch (the policy and base depend on it) but must not enter
+ * the branch's newest-wins slot: BullMQ keeps one "next" job per deduplication id while one is
+ * active, so re-enqueueing an old SHA there overwrote the newest push's queued job, which was
+ * then never evaluated (found by test/reliability/worker-crash.test.ts). Deduplicated per SHA
+ * instead; if a newer push exists the job finds it and concludes as superseded.
+ */
+async function enqueueReevaluation(queue: Queue<CheckJob>, job: CheckJob, attempt: number): Promise<void> {
+  // One id per attempt: the run now says "being evaluated again", so this job must not be
+  // dropped as a duplicate of a re-evaluation that is itself stuck.
+  await queue.add(job.trigger, job, { deduplication: { id: `r${job.repoId}-reeval-${job.sha ?? "tip"}-${attempt}` } });
+}
+
+/** The reconciler's own conclusion says "being evaluated again"; any other completed run is a job's verdict. */
+const RECONCILED = /did not conclude before its deadline/;
+
+async function concludedByJob(client: GitHubClient, owner: string, repo: string, sha: string, externalId: string): Promise<boolean> {
+  const runs = (await client.rest.checks.listForRef({ owner, repo, ref: sha, check_name: CHECK_RUN_NAME, filter: "all", per_page: 100 })).data.check_runs;
+  const mine = runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
+  return mine?.status === "completed" && !RECONCILED.test(mine.output.summary ?? "");
 }

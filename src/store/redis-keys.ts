@@ -22,6 +22,8 @@ export function redisKeys(prefix = "pl") {
     branchHead: (s: RepoScope, branch: string) => `${repo(s)}:head:${branch}`,
     /** SHAs accepted for a branch and not yet concluded (superseded ones are concluded as such). */
     pendingShas: (s: RepoScope, branch: string) => `${repo(s)}:pending:${branch}`,
+    /** The job each pending SHA arrived with (first delivery wins), so a superseded job can hand over to its successor. */
+    pendingJobs: (s: RepoScope, branch: string) => `${repo(s)}:pending-jobs:${branch}`,
     /** SHAs with a run not yet concluded, scored by deadline (the reconciler's work list). */
     inflight: () => `${prefix}:inflight`,
     /** Webhook delivery ids already accepted (kept ≥ 7 days). */

@@ -3,41 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestRepo, type TestRepo } from "../helpers/git-repo.js";
+import { BASE_FILES, event, POLICY } from "../helpers/hook-fixtures.js";
 import { runCli } from "../helpers/run-cli.js";
 
-/** The real binary, fed PreToolUse events shaped like the ones Claude Code sends. */
-
-const POLICY = `version: 1
-invariants:
-  - id: core-is-pure
-    kind: import-boundary
-    why: The core is evaluated everywhere; it must not reach I/O.
-    owner: "@acme/platform"
-    from: ["src/core/**"]
-    forbid: ["src/github/**"]
-  - id: no-left-pad
-    kind: forbidden-dependency
-    why: left-pad broke the internet once.
-    packages: ["left-pad"]
-  - id: agents-stay-out-of-ci
-    kind: execution-scope
-    why: CI changes are reviewed by humans.
-    actors: agents
-    deny: [".github/workflows/**"]
-  - id: no-console
-    kind: content
-    why: Findings are data; printing belongs to adapters.
-    files: ["src/**/*.ts"]
-    forbid: 'console\\.log'
-`;
-
-const BASE_FILES = {
-  "invariants/a.yml": POLICY,
-  "src/core/a.ts": "export const a = 1;\n",
-  "src/github/app.ts": "export const app = 1;\n",
-  "package.json": JSON.stringify({ name: "demo", version: "1.0.0", dependencies: { zod: "^4.0.0" } }, null, 2) + "\n",
-  ".github/workflows/ci.yml": "on: push\n",
-};
+/**
+ * The real binary, fed PreToolUse events shaped like the ones Claude Code sends, judged in-process
+ * (PLUMBLINE_HOOK_SERVER=0): the hook's behaviour. test/hooks/hook-server.test.ts shows the
+ * server path answers the same bytes.
+ */
+const IN_PROCESS = { PLUMBLINE_HOOK_SERVER: "0" };
 
 let repos: TestRepo[] = [];
 const repo = (files: Record<string, string | null> = BASE_FILES) => {
@@ -50,21 +24,8 @@ afterEach(() => {
   repos = [];
 });
 
-function event(cwd: string, tool: string, input: Record<string, unknown>) {
-  return JSON.stringify({
-    session_id: "7f1c2a9e-0000-4000-8000-000000000000",
-    transcript_path: "/home/dev/.claude/projects/demo/7f1c2a9e.jsonl",
-    cwd,
-    permission_mode: "default",
-    hook_event_name: "PreToolUse",
-    tool_name: tool,
-    tool_input: input,
-    tool_use_id: "toolu_01ABC",
-  });
-}
-
 function hook(r: TestRepo, tool: string, input: Record<string, unknown>, args: string[] = []) {
-  const out = runCli(["hook", "claude-code", ...args], { cwd: r.dir, input: event(r.dir, tool, input) });
+  const out = runCli(["hook", "claude-code", ...args], { cwd: r.dir, input: event(r.dir, tool, input), env: IN_PROCESS });
   const json = out.stdout.trim() ? JSON.parse(out.stdout) : null;
   return { ...out, json, decision: json?.hookSpecificOutput?.permissionDecision ?? null, reason: (json?.hookSpecificOutput?.permissionDecisionReason ?? "") as string };
 }
@@ -192,7 +153,7 @@ describe("plumbline hook claude-code", () => {
     const outside = mkdtempSync(join(tmpdir(), "plumbline-outside-"));
     try {
       expect(hook(r, "Write", { file_path: join(outside, "notes.md"), content: "console.log(1)" }).code).toBe(0);
-      const plain = runCli(["hook", "claude-code"], { cwd: outside, input: event(outside, "Write", { file_path: join(outside, "a.ts"), content: "x" }) });
+      const plain = runCli(["hook", "claude-code"], { cwd: outside, input: event(outside, "Write", { file_path: join(outside, "a.ts"), content: "x" }), env: IN_PROCESS });
       expect(plain.code).toBe(0);
       expect(plain.stdout).toBe("");
     } finally {
@@ -209,12 +170,12 @@ describe("plumbline hook claude-code", () => {
 
   it("blocks with exit 2 and a reason on stderr when the event is malformed (fail closed)", () => {
     const r = repo();
-    const bad = runCli(["hook", "claude-code"], { cwd: r.dir, input: "{ not json" });
+    const bad = runCli(["hook", "claude-code"], { cwd: r.dir, input: "{ not json", env: IN_PROCESS });
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toContain("not valid JSON");
     expect(bad.stderr).toContain("fail closed");
-    const shape = runCli(["hook", "claude-code"], { cwd: r.dir, input: event(r.dir, "Write", { file_path: 42 }) });
+    const shape = runCli(["hook", "claude-code"], { cwd: r.dir, input: event(r.dir, "Write", { file_path: 42 }), env: IN_PROCESS });
     expect(shape.code).toBe(2);
     expect(shape.stderr).toContain("file_path");
   });

@@ -15,14 +15,14 @@ export async function scanKeys(redis: Redis, pattern: string): Promise<string[]>
   return out;
 }
 
-export type JobCounts = Record<"waiting" | "active" | "delayed" | "completed" | "failed" | "prioritized" | "paused" | "waiting-children", number>;
+export type JobCounts = Record<"waiting" | "active" | "delayed" | "completed" | "failed" | "prioritized" | "waiting-children", number>;
 
 /** BullMQ's own counts for the check queue under `prefix` (what was accepted, in any state). */
 export async function checkQueueCounts(redisUrl: string, prefix: string): Promise<JobCounts & { total: number }> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const queue = new Queue(CHECK_QUEUE, { connection, prefix });
   try {
-    const c = (await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed", "prioritized", "paused", "waiting-children")) as JobCounts;
+    const c = (await queue.getJobCounts("waiting", "active", "delayed", "completed", "failed", "prioritized", "waiting-children")) as JobCounts;
     return { ...c, total: Object.values(c).reduce((a, b) => a + b, 0) };
   } finally {
     await queue.close();
@@ -73,4 +73,27 @@ export async function deletePrefix(redisUrl: string, prefix: string): Promise<vo
   } finally {
     r.disconnect();
   }
+}
+
+/** A one-screen account of the check queue (states, dedupe keys) for a failing test's output. */
+export async function describeCheckQueue(redis: Redis, prefix: string): Promise<string> {
+  const base = `${prefix}:${CHECK_QUEUE}`;
+  const lines: string[] = [];
+  const label = async (id: string) => {
+    const [data, reason, stc, atm] = await redis.hmget(`${base}:${id}`, "data", "failedReason", "stc", "atm");
+    const d = data ? (JSON.parse(data) as { sha?: string; branch?: string; trigger?: string }) : {};
+    return `${id}:${d.trigger}:${d.branch}@${d.sha?.slice(0, 7)}${reason ? `(failed: ${reason.slice(0, 80)})` : ""}${stc ? ` stalled×${stc}` : ""}${atm ? ` attempts=${atm}` : ""}`;
+  };
+  for (const [state, kind] of [["wait", "list"], ["active", "list"], ["delayed", "zset"], ["failed", "zset"], ["completed", "zset"]] as const) {
+    const ids = kind === "list" ? await redis.lrange(`${base}:${state}`, 0, -1) : await redis.zrange(`${base}:${state}`, 0, -1);
+    lines.push(`${state} (${ids.length}): ${(await Promise.all(ids.slice(-15).map(label))).join(", ")}`);
+  }
+  for (const key of await scanKeys(redis, `${base}:de:*`)) lines.push(`dedupe ${key.slice(base.length + 4)} → job ${await redis.get(key)} (ttl ${await redis.pttl(key)})`);
+  for (const key of await scanKeys(redis, `${base}:dn:*`)) {
+    const data = await redis.hget(key, "data");
+    lines.push(`dedupe-next ${key.slice(base.length + 4)} → ${data ? (JSON.parse(data) as { sha: string }).sha.slice(0, 7) : "?"}`);
+  }
+  for (const key of await scanKeys(redis, `${prefix}:i*:pending:*`)) lines.push(`pending ${key.split(":").slice(-1)[0]}: ${(await redis.zrange(key, 0, -1, "WITHSCORES")).join(" ")}`);
+  lines.push(`inflight: ${(await redis.zrange(`${prefix}:inflight`, 0, -1)).map((m) => (JSON.parse(m) as { sha: string }).sha.slice(0, 7)).join(", ")}`);
+  return lines.join("\n");
 }

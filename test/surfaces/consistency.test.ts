@@ -6,14 +6,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { actorSignals } from "../../src/cli/git-context.js";
 import { evaluateIntendedChange } from "../../src/hooks/evaluate-intended-change.js";
 import { openRepo } from "../../src/hooks/repo-state.js";
+import { openWarmRepo } from "../../src/hooks/warm-repo.js";
 import { emptyChange } from "../../src/hooks/intended-change.js";
 import { createTestRepo, type TestRepo } from "../helpers/git-repo.js";
 import { runCli } from "../helpers/run-cli.js";
 
 /**
  * One change, three surfaces, one answer: the CLI (`check --base`) on the committed change, the
- * agent hook's evaluation core and MCP `check_change` on the same change still uncommitted must
- * report identical findings, fingerprints and statuses.
+ * agent hook's evaluation core (fresh, and from the hook server's warm state) and MCP
+ * `check_change` on the same change still uncommitted must report identical findings,
+ * fingerprints and statuses.
  */
 
 interface Scenario {
@@ -160,6 +162,15 @@ describe.each([...fixtureScenarios(), ...BUILT])("one change, three surfaces: $n
     for (const c of changes) change.writes.set(c.path, c.content === null ? null : new TextEncoder().encode(c.content));
     const hook = await evaluateIntendedChange(repo, change, { actor: actorSignals(s.login, s.branch, []), now: new Date(), cache: false });
     expect(hook.type).toBe("verdict");
+
+    // The hook server's warm state (memoised policy and snapshots, cached tree), primed and asked twice.
+    const warm = (await openWarmRepo(r.dir))!;
+    await warm.prime(new Date());
+    for (let i = 0; i < 2; i++) {
+      const served = await warm.runtime.evaluate((await warm.runtime.openRepo(r.dir))!, change, { actor: actorSignals(s.login, s.branch, []), now: new Date(), cache: true });
+      expect(served.type === "verdict" ? rows(served.verdict.findings) : served.type).toEqual(rows(hook.type === "verdict" ? hook.verdict.findings : []));
+      expect(served.type === "verdict" ? served.verdict.conclusion : null).toBe(hook.type === "verdict" ? hook.verdict.conclusion : null);
+    }
 
     const client = new Client({ name: "consistency", version: "1.0.0" });
     await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, "mcp", r.dir, "--no-cache"], stderr: "pipe" }));

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verdictCache } from "../../src/store/verdict-cache.js";
+import { CLEAN, DIRTY, HUMAN, sleep, startRig, waitFor, type Rig } from "./rig.js";
+
+/**
+ * Per branch the newest SHA wins. Jobs for one branch are serialized by BullMQ's
+ * deduplication, so an old SHA can only finish after a newer one through a re-evaluation (the
+ * reconciler's, which has its own slot) or be resurrected by a late, out-of-order delivery
+ * (GitHub guarantees no order). Either way the newer SHA must keep its own, real verdict.
+ */
+
+let rig: Rig;
+let repo: string;
+
+beforeAll(async () => {
+  rig = await startRig({ runDeadlineSeconds: 5, reconcileEveryMs: 500 });
+  repo = await rig.repoWithPolicy("acme/order");
+}, 60_000);
+afterAll(async () => rig?.close());
+
+const lastWrite = (sha: string) => Math.max(...rig.fake.checkRuns(repo, sha).flatMap((r) => r.history.map((h) => h.at)));
+const realVerdict = (sha: string, expected: string) => {
+  const runs = rig.fake.checkRuns(repo, sha);
+  return runs.length === 1 && runs[0]!.status === "completed" && runs[0]!.conclusion === expected && !/did not conclude|Superseded/i.test(`${runs[0]!.title} ${runs[0]!.summary}`);
+};
+
+describe("out-of-order completion", () => {
+  it("an old SHA's re-evaluation finishing after the newer SHA's verdict leaves that verdict alone", async () => {
+    // A's tree reads take 7 s, twice: the first job overruns the 5 s deadline, the
+    // reconciler's re-evaluation starts before B exists, judges A fully, and ends last.
+    const a = await rig.fake.commit(repo, { branch: "feature", message: "a", files: { "src/a1.ts": CLEAN } });
+    rig.fake.inject({ pathPattern: new RegExp(`/git/trees/${a}`), times: 2, latencyMs: 7000 });
+    await rig.fake.deliver("push", await rig.fake.events.push(repo, { ref: "refs/heads/feature", before: "0".repeat(40), after: a, sender: HUMAN }));
+    await waitFor("the reconciler's re-evaluation of A", () => rig.fake.checkRuns(repo, a).some((r) => r.history.some((h) => /did not conclude/.test(JSON.stringify(h.body)))), 15_000);
+    await sleep(300); // the re-evaluation has started and checked the branch tip: still A
+    const b = await rig.fake.push(repo, { branch: "feature", message: "b", files: { "src/b1.ts": DIRTY }, sender: HUMAN });
+    await waitFor("B's verdict", () => realVerdict(b.sha, "failure"), 30_000);
+    const bDone = lastWrite(b.sha);
+    await waitFor("A's re-evaluation to finish", () => rig.fake.checkRuns(repo, a).every((r) => r.status === "completed") && lastWrite(a) > bDone, 30_000);
+    await sleep(1000);
+    console.info(`[order] A's last write came ${lastWrite(a) - bDone} ms after B's verdict; A ended ${rig.fake.checkRuns(repo, a).map((r) => `${r.conclusion} "${r.title}"`).join(", ")}`);
+    // The race happened, and B is untouched by it.
+    expect(lastWrite(a)).toBeGreaterThan(bDone);
+    expect(realVerdict(b.sha, "failure")).toBe(true);
+    expect(lastWrite(b.sha)).toBe(bDone);
+    expect(rig.fake.checkRuns(repo, b.sha)[0]!.annotations.every((x) => x.path === "src/b1.ts")).toBe(true);
+    // A was judged to the end, so its own real verdict (success) or a superseded run is right.
+    expect(["success", "cancelled"]).toContain(rig.fake.checkRuns(repo, a)[0]!.conclusion);
+    // The deployment gate's memory of B is B's verdict.
+    const remembered = await verdictCache(rig.redis, rig.keys).fresh({ installationId: rig.installationId, repoId: rig.fake.repoId(repo) }, b.sha, (await rig.redis.get(`${rig.keys.repo({ installationId: rig.installationId, repoId: rig.fake.repoId(repo) })}:verdict:${b.sha}`).then((v) => (v ? (JSON.parse(v) as { policyDigest: string }).policyDigest : ""))), Date.now(), 3600_000);
+    expect(remembered?.conclusion).toBe("failure");
+  }, 90_000);
+
+  it("a late check_suite for the old SHA, delivered after the newer push, does not cost the newer SHA its verdict", async () => {
+    // A is being evaluated (slowly) when B is pushed; B waits behind it as the branch's next
+    // job. Then GitHub's check_suite.requested for A arrives late, as it may.
+    const a = await rig.fake.commit(repo, { branch: "late", message: "a", files: { "src/a2.ts": CLEAN } });
+    rig.fake.inject({ pathPattern: new RegExp(`/git/trees/${a}`), times: 1, latencyMs: 2500 });
+    await rig.fake.deliver("push", await rig.fake.events.push(repo, { ref: "refs/heads/late", before: "0".repeat(40), after: a, sender: HUMAN }));
+    await waitFor("A in progress", () => rig.fake.checkRuns(repo, a).some((r) => r.status === "in_progress"), 10_000);
+    const b = await rig.fake.push(repo, { branch: "late", message: "b", files: { "src/b2.ts": DIRTY }, sender: HUMAN });
+    const lateSuite = await rig.fake.events.checkSuite(repo, "requested", { headSha: a, sender: HUMAN });
+    expect((await rig.fake.deliver("check_suite", lateSuite)).status).toBe(200);
+    const ok = await waitFor("B's real verdict", () => realVerdict(b.sha, "failure"), 20_000).catch(() => false);
+    console.info(`[order] after a late check_suite for A: B has ${JSON.stringify(rig.fake.checkRuns(repo, b.sha).map((r) => `${r.status}/${r.conclusion}`))}, A has ${JSON.stringify(rig.fake.checkRuns(repo, a).map((r) => `${r.status}/${r.conclusion} "${r.title}"`))}`);
+    expect(ok, "the newest push lost its evaluation").toBe(true);
+  }, 60_000);
+});

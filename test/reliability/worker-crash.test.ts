@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkLedger, TEST_LEDGER_KEY } from "./ledger-check.js";
+import { describeCheckQueue } from "./redis-inspect.js";
+import { CLEAN, DIRTY, HUMAN, sleep, startRig, waitFor, type Rig } from "./rig.js";
+import { tuning } from "./tuning.js";
+import { ensureBuilt, spawnPlumbline, type PlumblineProcess } from "./worker-process.js";
+
+/**
+ * Workers die (OOM killer, node eviction, deploys). Worker processes are SIGKILLed at random
+ * points (while starting, idle, mid-evaluation, mid-publish) while pushes flow. A gate may be
+ * slow under that, never wrong: every branch's newest SHA must end with exactly one run holding
+ * its real verdict, and no run may stay in_progress once the reconciler could have seen it.
+ */
+
+const DEADLINE_S = 5;
+let rig: Rig;
+let repo: string;
+const alive = new Set<PlumblineProcess>();
+
+const spawnWorker = () => {
+  const w = spawnPlumbline("worker", rig.childEnv({ RUN_DEADLINE_SECONDS: String(DEADLINE_S), WORKER_CONCURRENCY: "2", LEDGER_KEY: TEST_LEDGER_KEY }));
+  alive.add(w);
+  void w.exited.then(() => alive.delete(w));
+  return w;
+};
+
+beforeAll(async () => {
+  ensureBuilt();
+  rig = await startRig({ workers: false }); // webhooks in-process; all evaluation in children
+  repo = await rig.repoWithPolicy("acme/crash");
+}, 240_000);
+afterAll(async () => {
+  await Promise.all([...alive].map((w) => w.kill()));
+  await rig?.close();
+});
+
+describe("worker processes SIGKILLed at random points", () => {
+  it(`${tuning.kills} kills while pushes flow: every newest SHA gets exactly one real verdict, nothing stays in_progress`, async () => {
+    // GitHub at a realistic pace (300 ms per tree and check-run call), so evaluations last long
+    // enough for kills to land inside them, not only between them.
+    rig.fake.inject({ pathPattern: /\/git\/trees\/|\/check-runs/, times: 1e9, latencyMs: 300 });
+    for (let i = 0; i < tuning.crashWorkers; i++) spawnWorker();
+    const branches = Array.from({ length: tuning.crashBranches }, (_, i) => `agent-${i}`);
+    const pushed = new Map<string, Array<{ sha: string; expected: "success" | "failure" }>>(branches.map((b) => [b, []]));
+    let pushing = true;
+    let n = 0;
+    const pusher = (async () => {
+      while (pushing) {
+        const branch = branches[n % branches.length]!;
+        const dirty = Math.random() < 0.5;
+        // A new file per push: its finding is "introduced" by exactly this push (earlier ones
+        // persist and do not block off the default branch), so the verdict is known in advance.
+        const { sha, delivery } = await rig.fake.push(repo, { branch, message: `push ${n}`, files: { [`src/p${n}.ts`]: dirty ? DIRTY : CLEAN }, sender: HUMAN });
+        expect(delivery.status).toBe(200);
+        pushed.get(branch)!.push({ sha, expected: dirty ? "failure" : "success" });
+        n++;
+        await sleep(150 + Math.random() * 350);
+      }
+    })();
+
+    const started = Date.now();
+    let kills = 0;
+    let killedBeforeReady = 0;
+    let killedWhileActive = 0;
+    while (kills < tuning.kills) {
+      await sleep(250 + Math.random() * 900);
+      const victims = [...alive];
+      const victim = victims[Math.floor(Math.random() * victims.length)]!;
+      const wasReady = await Promise.race([victim.ready.then(() => true, () => false), sleep(0).then(() => false)]);
+      if (!wasReady) killedBeforeReady++;
+      if ((await rig.redis.llen(`${rig.prefix}:plumbline-check:active`)) > 0) killedWhileActive++;
+      await victim.kill("SIGKILL");
+      kills++;
+      spawnWorker();
+    }
+    pushing = false;
+    await pusher;
+    const killPhaseMs = Date.now() - started;
+    const settleStart = Date.now();
+
+    // Settled: every run of every pushed SHA completed, and each branch tip holds its real verdict.
+    const real = (sha: string, expected: string) => {
+      const runs = rig.fake.checkRuns(repo, sha);
+      return runs.length === 1 && runs[0]!.status === "completed" && runs[0]!.conclusion === expected && !/did not conclude/.test(runs[0]!.summary ?? "");
+    };
+    const concluded = (sha: string) => {
+      const runs = rig.fake.checkRuns(repo, sha);
+      return runs.length > 0 && runs.every((r) => r.status === "completed");
+    };
+    const tips = branches.map((b) => pushed.get(b)!.at(-1)!).filter(Boolean);
+    const allShas = [...pushed.values()].flat();
+    try {
+      await waitFor("every branch tip's real verdict and no run in progress", () => tips.every((t) => real(t.sha, t.expected)) && allShas.every(({ sha }) => concluded(sha)), 180_000, 250);
+    } finally {
+      const tipState = tips.map((t) => ({ sha: t.sha.slice(0, 7), expected: t.expected, runs: rig.fake.checkRuns(repo, t.sha).map((r) => `${r.status}/${r.conclusion}${/did not conclude/.test(r.summary ?? "") ? "(deadline)" : ""}`) }));
+      const unconcluded = allShas.filter(({ sha }) => rig.fake.checkRuns(repo, sha).some((r) => r.status !== "completed")).length;
+      const noRun = allShas.filter(({ sha }) => rig.fake.checkRuns(repo, sha).length === 0).length;
+      console.info(`[crash] ${kills} SIGKILLs (${killedBeforeReady} before the worker was ready, ${killedWhileActive} while a check job was active) over ${Math.round(killPhaseMs / 1000)} s, ${n} pushes on ${branches.length} branches; settled ${Math.round((Date.now() - settleStart) / 1000)} s after the last kill; SHAs with no run: ${noRun}, with a run not completed: ${unconcluded}`);
+      console.info(`[crash] tips: ${JSON.stringify(tipState)}`);
+      if (!tips.every((t) => real(t.sha, t.expected)) || noRun > 0) console.info(`[crash] queue:\n${await describeCheckQueue(rig.redis, rig.prefix)}`);
+    }
+
+    // How long a run stayed in_progress before its first conclusion (the reconciler's, when its
+    // worker died): the deadline plus the reconcile period (30 s), plus the maintenance lock
+    // (10 s) and stall check (5 s) when the process running the reconcile job is killed too.
+    const spans = allShas.flatMap(({ sha }) => rig.fake.checkRuns(repo, sha)).map((r) => {
+      const first = r.history.find((h) => (h.body as { status?: string }).status === "in_progress")?.at;
+      const done = r.history.find((h) => first !== undefined && h.at >= first && (h.body as { conclusion?: string }).conclusion)?.at;
+      return first !== undefined && done !== undefined ? done - first : 0;
+    });
+    const longest = Math.max(0, ...spans);
+    const reconciled = allShas.filter(({ sha }) => rig.fake.checkRuns(repo, sha).some((r) => r.history.some((h) => /did not conclude/.test(JSON.stringify(h.body))))).length;
+    console.info(`[crash] longest time a run stayed in_progress: ${Math.round(longest / 1000)} s; runs concluded by the reconciler first: ${reconciled}; superseded SHAs: ${allShas.length - tips.length}, each with a concluded run`);
+    expect(longest).toBeLessThan((DEADLINE_S + 30 + 10 + 5 + 10) * 1000);
+    for (const { sha } of allShas) expect(rig.fake.checkRuns(repo, sha).length, `runs on ${sha}`).toBeGreaterThan(0);
+
+    const ledger = await checkLedger(rig.redis, rig.keys, { installationId: rig.installationId, repoId: rig.fake.repoId(repo) }, tips.map((t) => t.sha));
+    console.info(`[crash] ledger: ${ledger.note}`);
+    expect(ledger.ok, ledger.note).toBe(true);
+  }, 600_000);
+});
