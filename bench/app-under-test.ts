@@ -30,5 +30,16 @@ export async function startAppUnderTest(fake: FakeGitHub, opts: { prefix: string
   const app = await startPlumbline(config, { web: true, workers: opts.workers, prefix: opts.prefix, log: pino({ level: "silent" }) });
   const webhookUrl = app.web!.webhookUrl;
   fake.setWebhookTarget(webhookUrl);
-  return Object.assign(app, { webhookUrl });
+  const close = app.close.bind(app);
+  return Object.assign(app, {
+    webhookUrl,
+    async close() {
+      // startWorkers hands each BullMQ Worker its own ioredis connection, and BullMQ never
+      // closes a connection it was given: after close() three sockets stay open and keep the
+      // process alive (`plumbline worker` does not exit on SIGTERM for the same reason).
+      const given = app.workers ? [app.workers.checkWorker, app.workers.deployWorker, app.workers.maintenanceWorker].map((w) => w.opts.connection as { disconnect?: () => void }) : [];
+      await close();
+      for (const c of given) c.disconnect?.();
+    },
+  });
 }

@@ -59,14 +59,14 @@ export function renderFairness(alone: FairnessPhase, noisy: FairnessPhase): stri
     seconds(f.quiet.latency.p50),
     seconds(f.quiet.latency.p99),
     seconds(f.quiet.latency.max),
-    f.phaseAck ? `${ms(f.phaseAck.latency.p99)} (${f.phaseAck.accepted}/${f.phaseAck.sent} 2xx)` : "–",
+    f.phaseAck ? `${ms(f.phaseAck.latency.p99)} [${statusText(f.phaseAck.statuses)}]` : "–",
     String(f.leftInQueue),
   ];
   return [
     alone.title,
     noisy.title,
     ...textTable(
-      ["quiet installation", "pushes", "concluded", "p50 s", "p99 s", "max s", "phase ack p99 ms", "jobs left in queue"],
+      ["quiet installation", "pushes", "concluded", "p50 s", "p99 s", "max s", "phase ack p99 ms [statuses]", "jobs left in queue"],
       [row("alone", alone), row("with the noisy installation", noisy)],
     ).map((l) => `   ${l}`),
   ];

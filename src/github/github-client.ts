@@ -22,22 +22,41 @@ export interface GitHubAppCredentials {
  */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
-/** `fetch` with a deadline; an abort surfaces as a status-500 RequestError, so plugin-retry retries it. */
-export function fetchWithTimeout(timeoutMs: number): typeof fetch {
+const DEFAULT_API = "https://api.github.com";
+
+/**
+ * `fetch` with a deadline; an abort surfaces as a status-500 RequestError, so plugin-retry
+ * retries it. Also routes requests for api.github.com to `baseUrl`: Probot builds its
+ * app-auth request without the configured baseUrl, so a direct `auth({type: "installation"})`
+ * (the token refresh below) went to api.github.com, on GHES with the app's JWT.
+ */
+export function fetchWithTimeout(timeoutMs: number, baseUrl: string = DEFAULT_API): typeof fetch {
+  const base = baseUrl.replace(/\/+$/, "");
   return (input, init) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
+    const target = base !== DEFAULT_API && typeof input === "string" && input.startsWith(`${DEFAULT_API}/`) ? base + input.slice(DEFAULT_API.length) : input;
+    return fetch(target, { ...init, signal });
   };
 }
 
 /**
- * Retries stay bounded without our help: Probot installs its own throttle options (a primary
- * rate limit is retried twice, then the request fails; a secondary one is not retried) and
- * plugin-retry retries 5xx three times. A request that still fails fails the job, which BullMQ
- * retries with exponential backoff: never a retry storm.
+ * Retries stay bounded: a primary rate limit is retried twice (Probot's handler), a secondary
+ * one once after its `retry-after` (below), 5xx and timeouts three times (plugin-retry). A
+ * request that still fails fails the job, which BullMQ retries with exponential backoff:
+ * measured, GitHub answering 503 for good costs 16 requests on the failing call per job.
+ * A secondary rate limit asking for a longer wait than this fails the request instead.
  */
-const BoundedOctokit = ProbotOctokit.defaults({ retry: { retries: 3 } });
+export const MAX_SECONDARY_WAIT_SECONDS = 120;
+
+const BoundedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  retry: { retries: 3 },
+  ...options,
+  // Probot's handler never retries a secondary rate limit, so the job failed and BullMQ came
+  // back after its 2 s backoff, before `retry-after` (measured: 2.0 s against 3 s), which GitHub
+  // answers by extending the limit. Wait it out once, in the client, up to a bound.
+  throttle: { ...(options.throttle as object), onSecondaryRateLimit: (retryAfter: number, req: { request: { retryCount: number } }) => req.request.retryCount < 1 && retryAfter <= MAX_SECONDARY_WAIT_SECONDS },
+}));
 
 export function silentLogger(): Logger {
   return pino({ level: "silent" });
@@ -53,10 +72,29 @@ export function createProbotApp(creds: GitHubAppCredentials, log: Logger = silen
     log,
     Octokit: BoundedOctokit as typeof ProbotOctokit,
     // Probot hands `request` to every Octokit it creates and to the token-minting requests.
-    request: { fetch: fetchWithTimeout(creds.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) },
+    request: { fetch: fetchWithTimeout(creds.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, creds.baseUrl) },
   });
 }
 
+/**
+ * An installation client that survives its token dying. Probot caches installation tokens for
+ * 59 minutes and @octokit/auth-app retries a 401 only within 5 s of minting, so a token that
+ * expired early or was revoked (clock skew, app key rotation, GitHub-side revocation) failed
+ * every request of every job of the installation for up to an hour, check-run publishing and
+ * the reconciler included: runs stayed in_progress (test/reliability/github-faults.test.ts).
+ * On a 401 the token is minted again (into Probot's shared cache) and the request retried once.
+ */
 export async function installationClient(probot: Probot, installationId: number): Promise<GitHubClient> {
-  return (await probot.auth(installationId)) as GitHubClient;
+  const client = (await probot.auth(installationId)) as GitHubClient;
+  client.hook.wrap("request", async (request, options) => {
+    try {
+      return await request(options);
+    } catch (err) {
+      if ((err as { status?: number }).status !== 401) throw err;
+      const app = await probot.auth();
+      await app.auth({ type: "installation", installationId, refresh: true });
+      return request(options);
+    }
+  });
+  return client;
 }
