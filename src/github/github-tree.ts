@@ -81,6 +81,11 @@ async function fetchTree(ref: GitHubRepoRef, treeish: string, recursive: boolean
 
 function toEntry(ref: GitHubRepoRef, prefix: string, e: RawEntry): TreeEntry {
   const path = join(prefix, requireString(ref, e.path));
+  // Git never stores these; a listing that has them is corrupt or forged, and a gate must not
+  // judge a tree under names it does not really have (the tarball side drops them too).
+  if (path.includes("\0") || path.startsWith("/") || path.split("/").some((s) => s === "" || s === "." || s === "..")) {
+    throw new GitHubReadError(`GitHub listed a malformed path ${JSON.stringify(path.slice(0, 200))} in ${describeRef(ref)}`);
+  }
   const sha = requireString(ref, e.sha);
   const type: EntryType = e.type === "commit" ? "submodule" : e.mode === "120000" ? "symlink" : "file";
   if (type === "file" && e.type !== "blob") throw new GitHubReadError(`GitHub listed "${path}" in ${describeRef(ref)} with an unknown type`);

@@ -6,6 +6,7 @@ import type { ActorSignals } from "../core/actor.js";
 import { installationClient, type GitHubClient } from "../github/github-client.js";
 import { githubFileSource, type GitHubFileSource } from "../github/github-file-source.js";
 import { describeFailure } from "../github/github-read-error.js";
+import { SnapshotLimitError } from "../snapshot/build-snapshot.js";
 import { CHECK_RUN_NAME, publishCheckRun } from "../github/publish-check-run.js";
 import { renderCheckRun } from "../github/render-check-run.js";
 import type { BlobCache } from "../store/blob-cache.js";
@@ -113,7 +114,8 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     }
   } catch (err) {
     const failure = describeFailure(err);
-    if (!attempt.final) {
+    // A cap (10⁶ tree entries) fails the same way every time: retrying cost 3 more full listings.
+    if (!attempt.final && !(err instanceof SnapshotLimitError)) {
       deps.log.warn({ repoId: job.repoId, sha, reason: failure.reason }, "evaluation failed; will retry");
       throw err;
     }

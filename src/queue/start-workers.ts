@@ -51,12 +51,20 @@ export interface RunningWorkers {
 /** BullMQ workers: evaluation jobs, and the reconciler on a job scheduler (idempotent upsert). */
 export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWorkers> {
   const now = opts.now ?? (() => new Date());
+  // BullMQ never closes a connection it was handed: without this, `plumbline worker|serve`
+  // closed everything on SIGTERM and then never exited (three live sockets held the loop).
+  const connections: Redis[] = [];
+  const connect = () => {
+    const c = createRedis(opts.redisUrl, "worker");
+    connections.push(c);
+    return c;
+  };
   const verdicts = verdictCache(opts.redis, opts.keys);
   const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job) => processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
-    { connection: createRedis(opts.redisUrl, "worker"), prefix: opts.prefix, concurrency: opts.concurrency },
+    { connection: connect(), prefix: opts.prefix, concurrency: opts.concurrency },
   );
   checkWorker.on("failed", (job, err) => opts.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "check job failed"));
   checkWorker.on("error", (err) => opts.log.error({ err: err.message }, "check worker error"));
@@ -69,7 +77,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
         { probot: opts.probot, blobCache: opts.blobCache, verdicts, log: opts.log, now, maxVerdictAgeMs: opts.maxVerdictAgeMs ?? 3600_000, ...(opts.ledgerKey ? { onDecision: recordDeployDecision(opts.redis, opts.keys, opts.ledgerKey, now) } : {}) },
         { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) },
       ),
-    { connection: createRedis(opts.redisUrl, "worker"), prefix: opts.prefix, concurrency: opts.concurrency },
+    { connection: connect(), prefix: opts.prefix, concurrency: opts.concurrency },
   );
   deployWorker.on("error", (err) => opts.log.error({ err: err.message }, "deploy worker error"));
 
@@ -92,7 +100,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
     // Short lock and stall check: a reconcile job stranded on a killed process would otherwise
     // block every later reconcile for BullMQ's 30 s lock plus a 30 s stall check (measured: runs
     // stayed in_progress 85 s with a 5 s deadline). The lock is renewed while the job runs.
-    { connection: createRedis(opts.redisUrl, "worker"), prefix: opts.prefix, concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000 },
+    { connection: connect(), prefix: opts.prefix, concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000 },
   );
   maintenanceWorker.on("error", (err) => opts.log.error({ err: err.message }, "maintenance worker error"));
 
@@ -104,6 +112,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
       opts.redis.off("ready", reschedule);
       await Promise.all([checkWorker.close(), deployWorker.close(), maintenanceWorker.close()]);
       await maintenance.close();
+      for (const c of connections) c.disconnect();
     },
   };
 }

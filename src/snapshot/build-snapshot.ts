@@ -29,6 +29,13 @@ export class SnapshotLimitError extends Error {
 
 const BINARY_EXT = /\.(png|jpe?g|gif|webp|ico|bmp|pdf|zip|gz|tgz|bz2|xz|7z|jar|war|class|so|dylib|dll|exe|bin|wasm|woff2?|ttf|otf|eot|mp[34]|mov|avi|webm|ogg|wav|flac|psd|sqlite|db)$/i;
 
+/**
+ * Source files are read even with a NUL byte or invalid UTF-8 (as U+FFFD): Node and TypeScript
+ * still run such a file, so skipping it as "binary" let one crafted byte in a comment hide
+ * every violation in the file (found by test/reliability/hostile-tree.test.ts).
+ */
+const SOURCE_EXT = /\.(?:[cm]?[jt]sx?|mts|cts|json|jsonc|ya?ml|html?|css|scss|less|vue|svelte|astro|sh|sql|md)$/i;
+
 export interface BuildOptions {
   readonly reads: ReadonlySet<Read>;
   readonly cache?: RecordCache;
@@ -69,6 +76,7 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
     }
     const read = await source.readFiles(toRead);
     const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+    const lossy = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
     for (const path of toRead) {
       const data = read.get(path);
       if (data === undefined || data instanceof Error) {
@@ -79,15 +87,19 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
         skipped.set(path, "oversized");
         continue;
       }
-      if (data.subarray(0, 8000).includes(0)) {
+      const isSource = SOURCE_EXT.test(path);
+      if (!isSource && data.subarray(0, 8000).includes(0)) {
         skipped.set(path, "binary");
         continue;
       }
       try {
         contents.set(path, utf8.decode(data));
       } catch {
-        skipped.set(path, "invalid-utf8");
-        continue;
+        if (!isSource) {
+          skipped.set(path, "invalid-utf8");
+          continue;
+        }
+        contents.set(path, lossy.decode(data));
       }
       if (!blobShas.has(path)) blobShas.set(path, gitBlobSha(data));
     }

@@ -60,9 +60,12 @@ describe("automatic redelivery of failed deliveries", () => {
     const pushes = [];
     for (let i = 0; i < 4; i++) {
       const p = await rig.fake.push(repo, { branch: `auto-${i}`, message: `m${i}`, files: { "src/x.ts": i % 2 ? DIRTY : CLEAN }, sender: HUMAN });
+      // Fail fast (producer: no offline queue), so GitHub records a failure it can redeliver.
       expect(p.delivery.status).toBeGreaterThanOrEqual(500);
+      expect(p.delivery.ms).toBeLessThan(1000);
       pushes.push({ ...p, expected: i % 2 ? "failure" : "success" });
     }
+    console.info(`[redeliver] answers while Redis was down: ${pushes.map((p) => `${p.delivery.status} in ${Math.round(p.delivery.ms)} ms`).join(", ")}`);
     // Restarted empty (no persistence): the schedulers must come back on their own too.
     await redis.restart();
     const t0 = Date.now();

@@ -114,8 +114,33 @@ describe("worker processes SIGKILLed at random points", () => {
     expect(longest).toBeLessThan((DEADLINE_S + 30 + 10 + 5 + 10) * 1000);
     for (const { sha } of allShas) expect(rig.fake.checkRuns(repo, sha).length, `runs on ${sha}`).toBeGreaterThan(0);
 
+    rig.fake.clearFaults();
     const ledger = await checkLedger(rig.redis, rig.keys, { installationId: rig.installationId, repoId: rig.fake.repoId(repo) }, tips.map((t) => t.sha));
     console.info(`[crash] ledger: ${ledger.note}`);
     expect(ledger.ok, ledger.note).toBe(true);
   }, 600_000);
+});
+
+describe("graceful shutdown", () => {
+  // Deploys stop workers with SIGTERM and SIGKILL them after a grace period (Kubernetes: 30 s).
+  // A worker that never exits is killed mid-job on every deploy; this one exited only on SIGKILL.
+  it("SIGTERM mid-evaluation: the process finishes its job and exits 0 within the grace period", async () => {
+    for (const mode of ["worker", "serve"] as const) {
+      const w = mode === "worker" ? spawnWorker() : spawnPlumbline("serve", rig.childEnv({ RUN_DEADLINE_SECONDS: String(DEADLINE_S), LEDGER_KEY: TEST_LEDGER_KEY }));
+      if (mode === "serve") alive.add(w);
+      await w.ready;
+      const slow = rig.fake.inject({ pathPattern: /\/git\/trees\//, times: 2, latencyMs: 1500 });
+      const { sha } = await rig.fake.push(repo, { branch: `term-${mode}`, message: "m", files: { [`src/term-${mode}.ts`]: DIRTY }, sender: HUMAN });
+      await waitFor("the job in flight", () => slow.hits > 0, 20_000, 10);
+      const t0 = Date.now();
+      w.child.kill("SIGTERM");
+      const exit = await Promise.race([w.exited, sleep(25_000).then(() => null)]);
+      console.info(`[shutdown] ${mode}: SIGTERM → ${exit ? `exit ${exit.code ?? exit.signal}` : "still running"} after ${Date.now() - t0} ms`);
+      expect(exit?.code).toBe(0);
+      // Whatever was in flight was finished, or is concluded by the next live worker.
+      if (alive.size === 0) spawnWorker();
+      const run = await waitFor("its verdict", () => rig.fake.checkRuns(repo, sha).find((r) => r.status === "completed" && !/did not conclude/.test(r.summary ?? "")), 90_000, 200);
+      expect(run.conclusion).toBe("failure");
+    }
+  }, 240_000);
 });

@@ -59,7 +59,13 @@ export const content: KindModule<ContentInput, CompiledContent> = {
       if (!matchesAny(c.files, path) || matchesAny(c.exclude, path)) continue;
       matched++;
       const text = snapshot.contents.get(path);
-      if (text === undefined) continue; // binary/oversized: reported by the snapshot, not guessed at
+      if (text === undefined) {
+        // A matched file that was not read may hide anything: fail closed, once per file (as
+        // forbidden-dependency does for manifests). Binary files are not text to match against.
+        const reason = snapshot.skipped.get(path);
+        if (reason !== undefined && reason !== "binary") findings.push({ code: "content.unread", path, line: 1, column: 1, evidence: { reason }, key: `${path}|unread` });
+        continue;
+      }
       for (const re of c.forbid) {
         for (const m of re.matchAll(text)) {
           const pos = positionOf(text, m.index);
