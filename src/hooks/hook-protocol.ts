@@ -68,14 +68,8 @@ export function encodeRequest(header: ServerRequest, event: Buffer | null): Buff
 
 /** Validates a header line; null when it is not one this server speaks. */
 export function parseHeader(line: string): ServerRequest | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (typeof v !== "object" || v === null) return null;
-  const r = v as Record<string, unknown>;
+  const r = jsonObjectOf(line);
+  if (r === null) return null;
   if (typeof r["build"] !== "string") return null;
   if (r["op"] === "stop" || r["op"] === "ping") return { op: r["op"], build: r["build"], bytes: 0 };
   const ok =
@@ -94,14 +88,8 @@ export function parseHeader(line: string): ServerRequest | null {
 
 /** The answer line, validated: a client never prints what it does not understand. */
 export function parseResponse(line: string): ServerResponse | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (typeof v !== "object" || v === null) return null;
-  const r = v as Record<string, unknown>;
+  const r = jsonObjectOf(line);
+  if (r === null) return null;
   if (r["ok"] === false) return typeof r["refused"] === "string" ? { ok: false, refused: r["refused"] } : null;
   if (r["ok"] !== true || typeof r["pid"] !== "number") return null;
   if (r["answer"] === undefined) return { ok: true, pid: r["pid"], ...(typeof r["served"] === "number" ? { served: r["served"] } : {}) };
@@ -125,4 +113,14 @@ export function eventDirectory(raw: string, cwd: string): string | null {
   const named = (event as { cwd?: unknown }).cwd;
   if (named === undefined) return cwd;
   return typeof named === "string" && named.length > 0 ? named : null;
+}
+
+/** One protocol line as a JSON object; null for anything else (never throws on peer input). */
+function jsonObjectOf(line: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(line);
+    return typeof v === "object" && v !== null ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,3 +1,4 @@
+import type { WaiverReport } from "../core/evaluate.js";
 import type { CheckOutcome } from "../check/check-revision.js";
 import type { CompiledInvariant, CompiledPolicy } from "../core/compile.js";
 import type { Finding, InvariantReport } from "../core/finding.js";
@@ -46,16 +47,8 @@ export function listInvariants(outcome: Extract<CheckOutcome, { type: "verdict" 
   });
 }
 
-export interface WaiverState {
-  readonly path: string;
-  readonly reason: string;
-  readonly owner: string;
-  readonly expires: string;
-  readonly source: { file: string; line: number };
-  /** active (applied to a finding), unneeded (matches nothing), expired (past its day). */
-  readonly state: "active" | "unneeded" | "expired";
-  readonly used: number;
-}
+/** A waiver as evaluate reports it (active, unneeded or expired), with its reason. */
+export type WaiverState = Omit<WaiverReport, "invariant"> & { readonly reason: string };
 
 /** The invariant, its rule as written, waivers and current coverage. */
 export function explainInvariant(outcome: Extract<CheckOutcome, { type: "verdict" }>, inv: CompiledInvariant, now: Date) {

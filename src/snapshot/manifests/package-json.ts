@@ -1,7 +1,7 @@
 import { splitNameAt } from "../../core/package-spec.js";
-import type { DependencyRef } from "../../core/snapshot.js";
-import { isJsonArray, isJsonObject, parseJsonLocated, stringMember, type JsonObject } from "./json-located.js";
-import { lineIndex, problemList, type ParsedManifest } from "./located.js";
+import { isJsonArray, isJsonObject, stringMember, type JsonObject } from "./json-located.js";
+import type { ParsedManifest } from "./located.js";
+import { openJsonManifest } from "./open-json-manifest.js";
 
 /**
  * Every way a package.json can pull a package into the install, each ref at its key's line:
@@ -33,22 +33,8 @@ function lastPackageInPath(selector: string): string {
 }
 
 export function parsePackageJson(path: string, text: string): ParsedManifest {
-  const pos = lineIndex(text);
-  const { problems, add } = problemList(path);
-  const refs: DependencyRef[] = [];
-  const parsed = parseJsonLocated(text);
-  if (!parsed.ok) {
-    add(pos(parsed.at), `invalid JSON: ${parsed.reason}`);
-    return { refs, problems };
-  }
-  const root = parsed.value;
-  if (!isJsonObject(root)) {
-    add({ line: 1, column: 1 }, "package.json must be a JSON object");
-    return { refs, problems };
-  }
-  const push = (name: string, version: string | null, section: string, at: number): void => {
-    refs.push({ name, version, source: "manifest", section, path, ...pos(at) });
-  };
+  const { pos, problems, add, refs, root, push } = openJsonManifest(path, text, "manifest", "package.json must be a JSON object");
+  if (root === null) return { refs, problems };
   const declared = (name: string): string | null => {
     for (const section of RANGE_SECTIONS) {
       const deps = root.members.get(section)?.value;

@@ -1,7 +1,7 @@
 import { splitNameAt } from "../../core/package-spec.js";
-import type { DependencyRef } from "../../core/snapshot.js";
-import { isJsonObject, parseJsonLocated, stringMember, type JsonObject } from "./json-located.js";
-import { lineIndex, problemList, type ParsedManifest } from "./located.js";
+import { isJsonObject, stringMember, type JsonObject } from "./json-located.js";
+import type { ParsedManifest } from "./located.js";
+import { openJsonManifest } from "./open-json-manifest.js";
 
 /**
  * npm's package-lock.json and npm-shrinkwrap.json, one ref per installed copy at its key's line.
@@ -30,22 +30,8 @@ function declaredNames(workspace: JsonObject): Set<string> {
 }
 
 export function parsePackageLock(path: string, text: string): ParsedManifest {
-  const pos = lineIndex(text);
-  const { problems, add } = problemList(path);
-  const refs: DependencyRef[] = [];
-  const parsed = parseJsonLocated(text);
-  if (!parsed.ok) {
-    add(pos(parsed.at), `invalid JSON: ${parsed.reason}`);
-    return { refs, problems };
-  }
-  const root = parsed.value;
-  if (!isJsonObject(root)) {
-    add({ line: 1, column: 1 }, "an npm lockfile must be a JSON object");
-    return { refs, problems };
-  }
-  const push = (name: string, version: string | null, section: string, at: number): void => {
-    refs.push({ name, version, source: "package-lock", section, path, ...pos(at) });
-  };
+  const { pos, problems, add, refs, root, push } = openJsonManifest(path, text, "package-lock", "an npm lockfile must be a JSON object");
+  if (root === null) return { refs, problems };
 
   const packages = root.members.get("packages");
   const tree = root.members.get("dependencies");
