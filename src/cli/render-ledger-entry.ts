@@ -12,7 +12,7 @@ export function renderLedgerEntry(streamId: string, e: LedgerEntry, seal: EntryS
   const sealText =
     seal === "valid" ? `signature valid (key ${e.keyId})` : seal === "invalid" ? `SIGNATURE OR HASH INVALID (signed by key ${e.keyId}${keyId ? `, checked with ${keyId}` : ""}): do not trust this entry; run \`plumbline ledger verify\`` : "signature not checked (no LEDGER_KEY)";
   out.push(`entry ${e.seq} · stream id ${streamId} · ${e.at} · ${sealText}`);
-  out.push(row("decision", `${e.checkRun.conclusion}  (check run ${e.checkRun.id}; ${outcomeText(e)})`));
+  out.push(row("decision", `${e.checkRun.conclusion}  (check run ${e.checkRun.id ?? `with external id ${e.checkRun.externalId ?? "(not recorded)"}`}; ${outcomeText(e)})`));
   out.push(row("trigger", `${e.trigger} · delivery ${e.deliveryId}`));
   out.push(row("repository", `${e.repoName ?? "(name not recorded)"} · id ${e.repoId} · installation ${e.installationId}`));
   out.push(row("commit", `${e.headSha}${e.ref ? ` on ${e.ref}` : ""}${e.baseSha ? ` · base ${e.baseSha}` : " · no base (judged alone)"}`));

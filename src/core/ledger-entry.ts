@@ -64,7 +64,12 @@ export const ledgerBodySchema = z.strictObject({
   /** Engine notices at failure level (e.g. an agent weakening the policy): they fail a check too. */
   failingNotices: z.array(z.strictObject({ code: text(200), invariant: text(200).nullable() })),
   waiversApplied: z.array(z.strictObject({ invariant: text(200), path: text(MAX_TEXT), owner: text(200), expires: text(40), used: count })),
-  checkRun: z.strictObject({ id: count, conclusion: text(40) }),
+  /**
+   * The run GitHub shows. `id` is null when the entry was written before the run existed (a fast
+   * evaluation posts its run once, already concluded, carrying this entry's anchor); the run is
+   * then found by `externalId` on the head SHA.
+   */
+  checkRun: z.strictObject({ id: count.nullable(), externalId: text(200).optional(), conclusion: text(40) }),
   timings: z.record(text(40), z.number().nonnegative()),
 });
 
@@ -95,7 +100,7 @@ export interface LedgerMeta {
   readonly baseSha: string | null;
   /** `CheckOutcome.policy.files` of the policy that judged; null when none compiled. */
   readonly policyFiles: readonly { readonly path: string; readonly sha: string }[] | null;
-  readonly checkRun: { readonly id: number; readonly conclusion: string };
+  readonly checkRun: { readonly id: number | null; readonly externalId?: string; readonly conclusion: string };
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -173,7 +178,7 @@ function commonFields(meta: LedgerMeta) {
     ref: meta.ref === null ? null : clip(meta.ref),
     headSha: meta.headSha,
     baseSha: meta.baseSha,
-    checkRun: { id: meta.checkRun.id, conclusion: clip(meta.checkRun.conclusion, 40) },
+    checkRun: { id: meta.checkRun.id, ...(meta.checkRun.externalId ? { externalId: clip(meta.checkRun.externalId, 200) } : {}), conclusion: clip(meta.checkRun.conclusion, 40) },
     // Rounded: sub-millisecond noise is not evidence, and integers serialise identically everywhere.
     timings: Object.fromEntries(Object.entries(meta.timings).filter(([, v]) => Number.isFinite(v) && v >= 0).map(([k, v]) => [clip(k, 40), Math.round(v)])),
   };

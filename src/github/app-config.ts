@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { LedgerKey } from "../core/ledger.js";
+import { IN_PROGRESS_AFTER_MS } from "../queue/deferred-in-progress.js";
 import { LedgerKeyError, ledgerKeyFromEnv } from "../store/ledger-key.js";
 
 /** Everything the server and workers read from the environment, validated once at start. */
@@ -17,6 +18,8 @@ export interface AppConfig {
   readonly workerConcurrency: number;
   /** Seconds after which an unconcluded run is concluded by the reconciler. */
   readonly runDeadlineSeconds: number;
+  /** A check run appears `in_progress` once its evaluation has taken this long (0: at pickup). */
+  readonly inProgressAfterMs: number;
   /** Timeout of one GitHub API request (GITHUB_REQUEST_TIMEOUT_MS, default 30 s). */
   readonly githubRequestTimeoutMs: number;
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
@@ -67,6 +70,8 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push(`WORKER_CONCURRENCY must be an integer from 1 to 64, got ${env.WORKER_CONCURRENCY}`);
   const deadline = Number(env.RUN_DEADLINE_SECONDS ?? 600);
   if (!Number.isFinite(deadline) || deadline < 5) problems.push(`RUN_DEADLINE_SECONDS must be a number ≥ 5, got ${env.RUN_DEADLINE_SECONDS}`);
+  const inProgressAfter = Number(env.IN_PROGRESS_AFTER_MS ?? IN_PROGRESS_AFTER_MS);
+  if (!Number.isInteger(inProgressAfter) || inProgressAfter < 0 || inProgressAfter > 600_000) problems.push(`IN_PROGRESS_AFTER_MS must be an integer from 0 to 600000, got ${env.IN_PROGRESS_AFTER_MS}`);
   const requestTimeout = Number(env.GITHUB_REQUEST_TIMEOUT_MS ?? 30_000);
   if (!Number.isInteger(requestTimeout) || requestTimeout < 100 || requestTimeout > 600_000) problems.push(`GITHUB_REQUEST_TIMEOUT_MS must be an integer from 100 to 600000, got ${env.GITHUB_REQUEST_TIMEOUT_MS}`);
   const apiUrl = env.GITHUB_API_URL ?? "https://api.github.com";
@@ -109,6 +114,7 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
     webhookPath: env.WEBHOOK_PATH ?? "/api/github/webhooks",
     workerConcurrency: concurrency,
     runDeadlineSeconds: deadline,
+    inProgressAfterMs: inProgressAfter,
     githubRequestTimeoutMs: requestTimeout,
     logLevel,
     ledgerKey: ledgerKey!,

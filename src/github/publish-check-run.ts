@@ -23,6 +23,11 @@ export interface PublishCheckRunArgs {
   readonly actions?: boolean;
   /** Annotations posted per run, most severe first (default 500); the summary counts the rest. */
   readonly maxAnnotations?: number;
+  /**
+   * Whether an already completed run of this job may be replaced (default: yes). A notice such
+   * as "superseded" passes a test here so that it never overwrites a verdict the SHA already has.
+   */
+  readonly replaceCompleted?: (run: { readonly conclusion: string | null; readonly summary: string | null }) => boolean;
 }
 
 export interface PublishedCheckRun {
@@ -36,6 +41,7 @@ export interface PublishedCheckRun {
 interface ExistingRun {
   readonly id: number;
   readonly status: string;
+  readonly conclusion: string | null;
   readonly summary: string | null;
   readonly annotationsCount: number;
 }
@@ -71,6 +77,7 @@ export async function publishCheckRun(client: GitHubClient, args: PublishCheckRu
   }
 
   if (!args.rendered) throw new TypeError("publishCheckRun: completing a check run needs `rendered` output");
+  if (existing?.status === "completed" && args.replaceCompleted && !args.replaceCompleted(existing)) return { id: existing.id, annotationsPosted: 0, annotationsDropped: 0 };
   const r = capAnnotations(args.rendered, args.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS);
   const digest = annotationsDigest(r.annotations);
   const summary = withDigest(r.summary, digest);
@@ -103,7 +110,7 @@ async function findRun(client: GitHubClient, args: PublishCheckRunArgs, name: st
   const runs = await client.paginate(client.rest.checks.listForRef, { owner: args.owner, repo: args.repo, ref: args.headSha, check_name: name, filter: "all", per_page: 100 });
   const mine = runs.filter((r) => r.name === name && r.external_id === args.externalId).sort((a, b) => b.id - a.id)[0];
   if (!mine) return null;
-  return { id: mine.id, status: mine.status, summary: mine.output.summary ?? null, annotationsCount: mine.output.annotations_count };
+  return { id: mine.id, status: mine.status, conclusion: mine.conclusion ?? null, summary: mine.output.summary ?? null, annotationsCount: mine.output.annotations_count };
 }
 
 const DIGEST_RE = /<!-- plumbline:annotations ([0-9a-f]{32}) -->/g;

@@ -54,7 +54,7 @@ export function webhookApp(deps: WebhookDeps): ApplicationFunction {
             const jobsKey = deps.keys.pendingJobs(scope, job.branch);
             await deps.redis.multi().zadd(key, job.enqueuedAt, job.sha).expire(key, PENDING_TTL_SECONDS).hsetnx(jobsKey, job.sha, JSON.stringify(job)).expire(jobsKey, PENDING_TTL_SECONDS).exec();
           }
-          await enqueueCheck(deps.queue, job);
+          await enqueueCheck(deps.queue, job, deps);
         }
         // Confirmed only once every job is queued: a claim left unconfirmed (process killed,
         // Redis lost the tail of its AOF) is taken over by a redelivery instead of blocking it.

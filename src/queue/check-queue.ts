@@ -1,5 +1,8 @@
 import { Queue, type ConnectionOptions } from "bullmq";
+import type { Redis } from "ioredis";
+import type { RedisKeys } from "../store/redis-keys.js";
 import type { CheckJob } from "./check-job.js";
+import { fairPriority } from "./fair-priority.js";
 
 export const CHECK_QUEUE = "plumbline-check";
 
@@ -29,9 +32,17 @@ export function dedupeKeyOf(job: CheckJob): string {
   return `r${job.repoId}-${job.trigger}-${job.sha ?? "tip"}`;
 }
 
-export async function enqueueCheck(queue: Queue<CheckJob>, job: CheckJob): Promise<void> {
+/** Where installations' enqueue counts live (see fairPriority). */
+export interface FairShare {
+  readonly redis: Redis;
+  readonly keys: RedisKeys;
+}
+
+export async function enqueueCheck(queue: Queue<CheckJob>, job: CheckJob, share: FairShare): Promise<void> {
+  const priority = await fairPriority(share.redis, share.keys, job.installationId, Date.now());
   await queue.add(job.trigger, job, {
     delay: job.branch ? DEBOUNCE_MS : 0,
+    priority,
     deduplication: { id: dedupeKeyOf(job), replace: true, keepLastIfActive: true },
   });
 }

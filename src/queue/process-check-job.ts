@@ -22,6 +22,8 @@ import { appendEntry, appendVerdict } from "../store/ledger-store.js";
 import { runAudit } from "./run-audit.js";
 import { blockInvariantsPass } from "./process-deploy-job.js";
 import type { VerdictCache } from "../store/verdict-cache.js";
+import { deferInProgress, IN_PROGRESS_AFTER_MS } from "./deferred-in-progress.js";
+import { isStandIn } from "./stand-in-runs.js";
 
 export interface WorkerDeps {
   readonly probot: Probot;
@@ -35,6 +37,8 @@ export interface WorkerDeps {
   readonly verdicts?: VerdictCache;
   /** Signs provenance ledger entries; null: no ledger (tests of other layers). */
   readonly ledgerKey?: LedgerKey | null;
+  /** Post `in_progress` only once an evaluation has taken this long (0: at pickup). See deferInProgress. */
+  readonly inProgressAfterMs?: number;
   /** The check queue, for audit schedules and agent-branch audits (optional: tests may leave it out). */
   readonly checkQueue?: Queue<CheckJob> | null;
 }
@@ -71,13 +75,13 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   const successor = await newerTip(client, job, owner, repo, sha);
   if (successor) {
     const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, supersededBy: successor });
-    const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered });
+    const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, replaceCompleted: isStandIn });
     await settle(deps, client, scope, job, owner, repo, sha, false);
     await handOver(deps, scope, job, successor);
     return { sha, conclusion: rendered.conclusion, checkRunId: run.id, supersededBy: successor, requests: 0, outcome: null };
   }
 
-  const started = await publishCheckRun(client, { ...publishArgs, status: "in_progress" });
+  const progress = await deferInProgress(() => publishCheckRun(client, { ...publishArgs, status: "in_progress" }), deps.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS);
   const deadline = deps.now().getTime() + deps.runDeadlineSeconds * 1000;
   const inflightMember = JSON.stringify({ job, owner, repo, sha });
   await deps.redis.zadd(deps.keys.inflight(), deadline, inflightMember);
@@ -116,6 +120,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     const failure = describeFailure(err);
     // A cap (10⁶ tree entries) fails the same way every time: retrying cost 3 more full listings.
     if (!attempt.final && !(err instanceof SnapshotLimitError)) {
+      await progress.settle();
       deps.log.warn({ repoId: job.repoId, sha, reason: failure.reason }, "evaluation failed; will retry");
       throw err;
     }
@@ -123,6 +128,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   }
   const renderInput = { outcome: outcome ?? { type: "no-policy" as const, policyFrom: sha }, headSha: sha, trigger: job.trigger, error, loop };
   let rendered = renderCheckRun(renderInput);
+  const startedId = await progress.settle();
   if (deps.ledgerKey) {
     // The entry binds the run id and its conclusion; the run then prints the entry and chain
     // head, so GitHub holds an anchor outside Redis.
@@ -136,7 +142,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
       headSha: sha,
       baseSha,
       policyFiles: outcome?.type === "verdict" ? outcome.policy.files : null,
-      checkRun: { id: started.id, conclusion: rendered.conclusion },
+      checkRun: { id: startedId, externalId: publishArgs.externalId, conclusion: rendered.conclusion },
       timings: outcome?.type === "verdict" ? outcome.timings : {},
     };
     const ledger =
@@ -188,7 +194,7 @@ async function settle(deps: WorkerDeps, client: GitHubClient, scope: RepoScope, 
   const older = await deps.redis.zrangebyscore(key, "-inf", `(${job.enqueuedAt}`);
   for (const old of older) {
     const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: old }, headSha: old, trigger: job.trigger, supersededBy: sha });
-    await publishCheckRun(client, { owner, repo, headSha: old, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, old), status: "completed", rendered });
+    await publishCheckRun(client, { owner, repo, headSha: old, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, old), status: "completed", rendered, replaceCompleted: isStandIn });
     await deps.redis.multi().zrem(key, old).hdel(jobsKey, old).exec();
   }
 }
@@ -206,5 +212,5 @@ async function handOver(deps: WorkerDeps, scope: RepoScope, job: CheckJob, succe
   const [pending, stored] = await Promise.all([deps.redis.zscore(deps.keys.pendingShas(scope, job.branch), successor), deps.redis.hget(deps.keys.pendingJobs(scope, job.branch), successor)]);
   if (pending === null || stored === null) return;
   const parsed = checkJobSchema.safeParse(JSON.parse(stored));
-  if (parsed.success && parsed.data.sha === successor && parsed.data.repoId === job.repoId) await enqueueCheck(deps.checkQueue, parsed.data);
+  if (parsed.success && parsed.data.sha === successor && parsed.data.repoId === job.repoId) await enqueueCheck(deps.checkQueue, parsed.data, deps);
 }

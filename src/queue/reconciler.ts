@@ -8,6 +8,7 @@ import { renderCheckRun } from "../github/render-check-run.js";
 import type { RedisKeys } from "../store/redis-keys.js";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
 import { externalIdOf } from "./process-check-job.js";
+import { isReconcileNotice, RECONCILE_REASON } from "./stand-in-runs.js";
 
 /** How many times one SHA is re-evaluated after missing its deadline before it stays failed. */
 export const MAX_REEVALUATIONS = 2;
@@ -51,7 +52,7 @@ export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{
       const attempts = await deps.redis.incr(`${deps.keys.repo(job)}:reconciled:${sha}`);
       await deps.redis.expire(`${deps.keys.repo(job)}:reconciled:${sha}`, 7 * 24 * 3600);
       const again = attempts <= MAX_REEVALUATIONS;
-      const reason = `the evaluation did not conclude before its deadline (the worker crashed or the job failed for good)${again ? "; it is being evaluated again" : `; gave up after ${MAX_REEVALUATIONS} re-evaluations, use Re-run`}`;
+      const reason = `${RECONCILE_REASON} (the worker crashed or the job failed for good)${again ? "; it is being evaluated again" : `; gave up after ${MAX_REEVALUATIONS} re-evaluations, use Re-run`}`;
       const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: "reconcile", error: reason });
       await publishCheckRun(client, { owner, repo, headSha: sha, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, sha), status: "completed", rendered, actions: true });
       concluded++;
@@ -81,11 +82,8 @@ async function enqueueReevaluation(queue: Queue<CheckJob>, job: CheckJob, attemp
   await queue.add(job.trigger, job, { deduplication: { id: `r${job.repoId}-reeval-${job.sha ?? "tip"}-${attempt}` } });
 }
 
-/** The reconciler's own conclusion says "being evaluated again"; any other completed run is a job's verdict. */
-const RECONCILED = /did not conclude before its deadline/;
-
 async function concludedByJob(client: GitHubClient, owner: string, repo: string, sha: string, externalId: string): Promise<boolean> {
   const runs = (await client.rest.checks.listForRef({ owner, repo, ref: sha, check_name: CHECK_RUN_NAME, filter: "all", per_page: 100 })).data.check_runs;
   const mine = runs.filter((r) => r.external_id === externalId).sort((a, b) => b.id - a.id)[0];
-  return mine?.status === "completed" && !RECONCILED.test(mine.output.summary ?? "");
+  return mine?.status === "completed" && !isReconcileNotice(mine.output.summary ?? null);
 }

@@ -27,7 +27,7 @@ export async function runAudit(deps: AuditDeps, client: GitHubClient, t: { scope
   let branches = 0;
   if (deps.checkQueue) {
     const agentBranches = await listAgentBranches(client, t.owner, t.repo);
-    for (const job of auditJobsFor({ ...t.scope, owner: t.owner, repo: t.repo }, agentBranches, t.now.getTime())) await enqueueCheck(deps.checkQueue, job);
+    for (const job of auditJobsFor({ ...t.scope, owner: t.owner, repo: t.repo }, agentBranches, t.now.getTime())) await enqueueCheck(deps.checkQueue, job, deps);
     branches = agentBranches.length;
   }
   const limit = t.policy?.settings.historyLimit;

@@ -32,6 +32,7 @@ export interface StartWorkersOptions {
   readonly checkQueue: Queue<CheckJob>;
   readonly concurrency: number;
   readonly runDeadlineSeconds: number;
+  readonly inProgressAfterMs?: number;
   readonly ledgerKey: LedgerKey | null;
   readonly log: Logger;
   readonly reconcileEveryMs?: number;
@@ -60,7 +61,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
     return c;
   };
   const verdicts = verdictCache(opts.redis, opts.keys);
-  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
+  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job) => processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),

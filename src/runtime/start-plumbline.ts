@@ -70,6 +70,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
       checkQueue: workerQueue,
       concurrency: config.workerConcurrency,
       runDeadlineSeconds: config.runDeadlineSeconds,
+      inProgressAfterMs: config.inProgressAfterMs,
       ledgerKey: config.ledgerKey,
       log,
       ...(opts.reconcileEveryMs ? { reconcileEveryMs: opts.reconcileEveryMs } : {}),

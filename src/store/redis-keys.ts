@@ -46,6 +46,8 @@ export function redisKeys(prefix = "pl") {
      * CLI finds a repository by name or bare id (see store/repo-names.ts). Same fields as ledgerRepos.
      */
     repoNames: () => `${prefix}:repo-names`,
+    /** Check jobs an installation enqueued in one time window (a counter that expires): its jobs' queue priority. */
+    enqueued: (installationId: number, window: number) => `${prefix}:i${installationId}:enqueued:${window}`,
   };
 }
 

@@ -141,6 +141,11 @@ describe("entryFromVerdict", () => {
     const r = entryWithoutVerdict("invalid-policy", meta(null));
     expect(r).toMatchObject({ outcome: "invalid-policy", policy: null, results: [], checkRun: { id: 99, conclusion: "failure" } });
   });
+
+  it("names a run posted once, after the entry, by its external id", () => {
+    const r = entryWithoutVerdict("error", { ...meta(null), checkRun: { id: null, externalId: "plumbline:4242:" + "1".repeat(40), conclusion: "failure" } });
+    expect(r.checkRun).toEqual({ id: null, externalId: "plumbline:4242:" + "1".repeat(40), conclusion: "failure" });
+  });
 });
 
 describe("verifyChain", () => {

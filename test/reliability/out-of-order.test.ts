@@ -65,4 +65,27 @@ describe("out-of-order completion", () => {
     console.info(`[order] after a late check_suite for A: B has ${JSON.stringify(rig.fake.checkRuns(repo, b.sha).map((r) => `${r.status}/${r.conclusion}`))}, A has ${JSON.stringify(rig.fake.checkRuns(repo, a).map((r) => `${r.status}/${r.conclusion} "${r.title}"`))}`);
     expect(ok, "the newest push lost its evaluation").toBe(true);
   }, 60_000);
+
+  it("a late delivery for an old SHA that already has its verdict leaves that verdict alone", async () => {
+    const a = await rig.fake.push(repo, { branch: "judged", message: "a", files: { "src/a3.ts": CLEAN }, sender: HUMAN });
+    await waitFor("A's verdict", () => realVerdict(a.sha, "success"), 20_000);
+    // A fast evaluation posts its run once, already concluded (GitHub's 1 s between writes).
+    expect(rig.fake.checkRuns(repo, a.sha)[0]!.history.map((h) => (h.body as { status?: string }).status)).toEqual(["completed"]);
+    const b = await rig.fake.push(repo, { branch: "judged", message: "b", files: { "src/b3.ts": DIRTY }, sender: HUMAN });
+    await waitFor("B's verdict", () => realVerdict(b.sha, "failure"), 20_000);
+    const writesBefore = rig.fake.checkRuns(repo, a.sha)[0]!.history.length;
+    // GitHub's check_suite.requested for A, delivered late: A is superseded now, but judged.
+    const lateSuite = await rig.fake.events.checkSuite(repo, "requested", { headSha: a.sha, sender: HUMAN });
+    const lateJob = new Promise<string | null>((resolve) =>
+      rig.app.workers!.checkWorker.on("completed", (job, result) => job.data.trigger === "check_suite" && job.data.sha === a.sha && resolve(result.supersededBy)),
+    );
+    expect((await rig.fake.deliver("check_suite", lateSuite)).status).toBe(200);
+    expect(await lateJob, "the late job saw the newer tip").toBe(b.sha);
+    const runs = rig.fake.checkRuns(repo, a.sha);
+    console.info(`[order] after a late check_suite for the judged A: ${JSON.stringify(runs.map((r) => `${r.status}/${r.conclusion} "${r.title}" (${r.history.length} writes)`))}`);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.history).toHaveLength(writesBefore);
+    expect(realVerdict(a.sha, "success")).toBe(true);
+    expect(realVerdict(b.sha, "failure")).toBe(true);
+  }, 60_000);
 });

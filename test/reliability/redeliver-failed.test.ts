@@ -104,6 +104,8 @@ describe("automatic redelivery of failed deliveries", () => {
     const { Redis } = await import("ioredis");
     const client = new Redis(redis.url);
     const deps = { probot, redis: client, keys: rig.keys, log: pino({ level: "silent" }) };
+    // The app's own redelivery job runs every second here; its requests must not be counted.
+    await rig.app.workers!.maintenanceWorker.pause();
     const before = rig.fake.requests.length;
     // Four days on, the stale delivery is outside GitHub's 3-day window.
     const later = await redeliverFailed({ ...deps, now: () => new Date(Date.now() + 4 * 24 * 3600_000) });
@@ -112,6 +114,7 @@ describe("automatic redelivery of failed deliveries", () => {
     console.info(`[redeliver] one run over ${later.scanned} deliveries in ${later.pages} page(s): ${requests.length} requests`);
     expect(requests.every((r) => r.startsWith("GET /app/hook/deliveries") || r.startsWith("POST /app/hook/deliveries/"))).toBe(true);
     expect(requests.length).toBeLessThanOrEqual(later.pages + later.redelivered.length);
+    rig.app.workers!.maintenanceWorker.resume();
     await sleep(2500);
     expect(attemptsOf("forged-delivery")).toHaveLength(1);
     client.disconnect();
