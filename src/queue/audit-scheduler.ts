@@ -1,3 +1,4 @@
+import { AUDIT_PRIORITY } from "./fair-priority.js";
 import type { Queue } from "bullmq";
 import type { RepoScope } from "../store/redis-keys.js";
 import type { CheckJob } from "./check-job.js";
@@ -56,12 +57,13 @@ export async function ensureAuditSchedule(queue: Queue<CheckJob>, target: AuditT
   const id = auditSchedulerId(target);
   const data = auditJobOf(target);
   const existing = await queue.getJobScheduler(id);
-  if (existing && existing.every === everyMs && sameData(existing.template?.data, data)) return "unchanged";
+  // A scheduler from before audits had a priority is updated too (see AUDIT_PRIORITY).
+  if (existing && existing.every === everyMs && sameData(existing.template?.data, data) && existing.template?.opts?.priority === AUDIT_PRIORITY) return "unchanged";
   await queue.upsertJobScheduler(id, { every: everyMs }, {
     name: data.trigger,
     data,
     // Bounded bookkeeping: one audit per interval per repository adds up over months.
-    opts: { attempts: 2, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } },
+    opts: { priority: AUDIT_PRIORITY, attempts: 2, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: { count: 20 }, removeOnFail: { count: 50 } },
   });
   return existing ? "updated" : "created";
 }
@@ -79,7 +81,8 @@ export async function removeAuditSchedule(queue: Queue<CheckJob>, scope: RepoSco
   if (scheduler?.next !== undefined) {
     // BullMQ names a scheduler's jobs `repeat:<schedulerId>:<millis>`; repeatJobKey confirms it is ours.
     const job = await queue.getJob(`repeat:${id}:${scheduler.next}`);
-    if (job && job.repeatJobKey === id && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove();
+    // A tick with a priority waits in the "prioritized" set, not in "wait".
+    if (job && job.repeatJobKey === id && ["waiting", "prioritized", "delayed"].includes(await job.getState())) await job.remove();
   }
   return removed;
 }

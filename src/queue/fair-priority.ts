@@ -13,6 +13,14 @@ import type { RedisKeys } from "../store/redis-keys.js";
 export const PRIORITY_WINDOW_MS = 60_000;
 /** BullMQ's largest priority (2²¹). */
 export const MAX_PRIORITY = 2_097_152;
+/**
+ * Every check job gets a priority: BullMQ runs jobs without one before all prioritized jobs, so
+ * a hundred audits falling due together would otherwise go ahead of every waiting push.
+ * Scheduled audits are background work and wait for pushes; a re-evaluation of a run the
+ * reconciler found stuck is urgent.
+ */
+export const AUDIT_PRIORITY = 100_000;
+export const URGENT_PRIORITY = 1;
 
 export async function fairPriority(redis: Redis, keys: RedisKeys, installationId: number, now: number): Promise<number> {
   const key = keys.enqueued(installationId, Math.floor(now / PRIORITY_WINDOW_MS));

@@ -1,3 +1,4 @@
+import { URGENT_PRIORITY } from "./fair-priority.js";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -79,7 +80,7 @@ export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{
 async function enqueueReevaluation(queue: Queue<CheckJob>, job: CheckJob, attempt: number): Promise<void> {
   // One id per attempt: the run now says "being evaluated again", so this job must not be
   // dropped as a duplicate of a re-evaluation that is itself stuck.
-  await queue.add(job.trigger, job, { deduplication: { id: `r${job.repoId}-reeval-${job.sha ?? "tip"}-${attempt}` } });
+  await queue.add(job.trigger, job, { priority: URGENT_PRIORITY, deduplication: { id: `r${job.repoId}-reeval-${job.sha ?? "tip"}-${attempt}` } });
 }
 
 async function concludedByJob(client: GitHubClient, owner: string, repo: string, sha: string, externalId: string): Promise<boolean> {

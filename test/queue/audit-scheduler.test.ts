@@ -8,6 +8,7 @@ import { auditJobsFor, listAgentBranches } from "../../src/queue/agent-branches.
 import { auditSchedulerId, ensureAuditSchedule, removeAuditSchedule, type AuditTarget } from "../../src/queue/audit-scheduler.js";
 import { checkJobSchema, type CheckJob } from "../../src/queue/check-job.js";
 import { CHECK_QUEUE } from "../../src/queue/check-queue.js";
+import { AUDIT_PRIORITY } from "../../src/queue/fair-priority.js";
 import { createFakeGitHub, type FakeGitHub } from "../fake-github/index.js";
 import { waitFor } from "../helpers/app-harness.js";
 
@@ -66,6 +67,8 @@ describe("audit scheduler", () => {
     const s = await q.getJobScheduler(auditSchedulerId(target));
     expect(s?.every).toBe(120_000);
     expect((s?.template?.data as CheckJob).repo).toBe("gizmos");
+    // Audits wait behind pushes: BullMQ runs a job without priority before every prioritized one.
+    expect(s?.template?.opts?.priority).toBe(AUDIT_PRIORITY);
     expect(await q.getJobSchedulersCount()).toBe(1);
     expect(await pending(q)).toBe(1);
   });

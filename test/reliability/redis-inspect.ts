@@ -84,7 +84,7 @@ export async function describeCheckQueue(redis: Redis, prefix: string): Promise<
     const d = data ? (JSON.parse(data) as { sha?: string; branch?: string; trigger?: string }) : {};
     return `${id}:${d.trigger}:${d.branch}@${d.sha?.slice(0, 7)}${reason ? `(failed: ${reason.slice(0, 80)})` : ""}${stc ? ` stalled×${stc}` : ""}${atm ? ` attempts=${atm}` : ""}`;
   };
-  for (const [state, kind] of [["wait", "list"], ["active", "list"], ["delayed", "zset"], ["failed", "zset"], ["completed", "zset"]] as const) {
+  for (const [state, kind] of [["wait", "list"], ["prioritized", "zset"], ["active", "list"], ["delayed", "zset"], ["failed", "zset"], ["completed", "zset"]] as const) {
     const ids = kind === "list" ? await redis.lrange(`${base}:${state}`, 0, -1) : await redis.zrange(`${base}:${state}`, 0, -1);
     lines.push(`${state} (${ids.length}): ${(await Promise.all(ids.slice(-15).map(label))).join(", ")}`);
   }
