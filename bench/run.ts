@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { appLatencyReport } from "./app-latency.js";
+import { auditFleetReport, DEFAULT_CONCURRENCY, DEFAULT_INSTALLATIONS } from "./audit-fleet.js";
 import { generateRepo, CORE_RULE, DEPCRUISE_CONFIG } from "./generate-repo.js";
 import { listTrackedFiles } from "./git.js";
 import { killActiveChildren, memoryMethod } from "./measure.js";
@@ -10,14 +11,15 @@ import { renderReport } from "./table.js";
 import { depcruiseVersion, PLUMBLINE_BIN } from "./tools.js";
 
 /**
- * `npm run bench [-- [--sizes 1000,10000] [--runs 3] [--seed 1] [--timeout-min 10] [--keep] [REPO…]]`
+ * `npm run bench [-- [--sizes 1000,10000] [--runs 3] [--seed 1] [--timeout-min 10] [--keep] [--ack-seconds 10] [--audit-repos 100] [REPO…]]`
  *
  * Generates synthetic repositories of the given sizes (`--sizes none` for none), benchmarks
  * each, then every REPO (in a private clone, never the original), and prints one table per
- * repository. Temporary directories are removed unless --keep.
+ * repository, then the GitHub App's tables: latency, and the audit of `--audit-repos` 1k-file
+ * repositories (0 skips it). Temporary directories are removed unless --keep.
  */
 
-const USAGE = "usage: npm run bench -- [--sizes 1000,10000|none] [--runs 3] [--seed 1] [--timeout-min 10] [--keep] [--ack-seconds 10] [REPO…]";
+const USAGE = "usage: npm run bench -- [--sizes 1000,10000|none] [--runs 3] [--seed 1] [--timeout-min 10] [--keep] [--ack-seconds 10] [--audit-repos 100|0] [REPO…]";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -28,6 +30,7 @@ const { values, positionals } = parseArgs({
     "timeout-min": { type: "string", default: "10" },
     keep: { type: "boolean", default: false },
     "ack-seconds": { type: "string", default: "10" },
+    "audit-repos": { type: "string", default: "100" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -39,6 +42,7 @@ if (values.help) {
 const runs = positiveInt(values.runs!, "--runs");
 const seed = positiveInt(values.seed!, "--seed");
 const timeoutMs = positiveInt(values["timeout-min"]!, "--timeout-min") * 60_000;
+const auditRepos = values["audit-repos"] === "0" ? 0 : positiveInt(values["audit-repos"]!, "--audit-repos");
 // REPO paths come on top of the synthetic sizes; `--sizes none` benchmarks only the paths.
 const sizes = values.sizes === "none" ? [] : (values.sizes ?? "1000,10000").split(",").filter((s) => s !== "").map((s) => positiveInt(s, "--sizes"));
 
@@ -117,6 +121,14 @@ try {
     process.stdout.write(`${await appLatencyReport({ ackSeconds: positiveInt(values["ack-seconds"]!, "--ack-seconds"), rate: 200, repos: 8, sizes, runs, log: log("app") })}\n`);
   } catch (e) {
     process.stdout.write(`\n== Plumbline GitHub App latency ==\n   failed: ${(e as Error).stack ?? e}\n`);
+  }
+  // The scheduled audit of a fleet of 1k-file repositories, cold then warm; needs Redis.
+  if (auditRepos > 0) {
+    try {
+      process.stdout.write(`${await auditFleetReport({ repos: auditRepos, files: 1000, installations: DEFAULT_INSTALLATIONS, concurrency: DEFAULT_CONCURRENCY, seed, log: log("audit fleet") })}\n`);
+    } catch (e) {
+      process.stdout.write(`\n== Plumbline GitHub App: scheduled audit of ${auditRepos} repositories ==\n   failed: ${(e as Error).stack ?? e}\n`);
+    }
   }
   if (values.keep) process.stdout.write(`\nkept: ${scratchDirs.join(" ")}\n`);
 } finally {
