@@ -11,6 +11,7 @@ import type { PolicyError } from "../core/policy-error.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
 import { buildSnapshot, DEFAULT_LIMITS, type BuildOptions, type SnapshotLimits } from "../snapshot/build-snapshot.js";
 import type { FileSource, TreeEntry } from "../snapshot/file-source.js";
+import type { ParsePool } from "../snapshot/parse-pool.js";
 import type { RecordCache } from "../snapshot/record-cache.js";
 import { entriesKey, type CheckMemo, type LoadedPolicy } from "./check-memo.js";
 import { diffTrees } from "./diff-trees.js";
@@ -30,6 +31,8 @@ export interface CheckRequest {
   readonly now: Date;
   readonly cache?: RecordCache;
   readonly limits?: SnapshotLimits;
+  /** Worker threads to parse source files on (a one-shot CLI run); see buildSnapshot. */
+  readonly parsePool?: ParsePool;
   /** Persisting block findings fail too (default branch, strict mode). Defaults to `base === null || settings.strict`. */
   readonly blockPersisting?: boolean;
   readonly deployment?: Omit<DeploymentRequest, "actor"> | null;
@@ -78,7 +81,7 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   const headVisible = visible(headEntries);
   const baseVisible = baseEntries ? visible(baseEntries) : null;
   const parse = { parsed: 0, cached: 0 };
-  const snapOpts = { reads: policy.reads, stats: parse, ...(req.cache ? { cache: req.cache } : {}), ...(req.limits ? { limits: req.limits } : {}) };
+  const snapOpts = { reads: policy.reads, stats: parse, ...(req.parsePool ? { parsePool: req.parsePool } : {}), ...(req.cache ? { cache: req.cache } : {}), ...(req.limits ? { limits: req.limits } : {}) };
   const headSnap = await snapshotOf(req.head, { ...snapOpts, entries: headVisible }, req.memo);
   const baseSnap = req.base && baseVisible ? await snapshotOf(req.base, { ...snapOpts, entries: baseVisible }, req.memo) : null;
   clock("snapshot", t);

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { checkRevision, type CheckOutcome } from "../check/check-revision.js";
@@ -5,6 +7,7 @@ import { dirFileSource } from "../snapshot/dir-file-source.js";
 import { diskRecordCache } from "../snapshot/disk-record-cache.js";
 import { gitFileSource } from "../snapshot/git-file-source.js";
 import { stagedFileSource } from "../snapshot/staged-file-source.js";
+import { createParsePool } from "../snapshot/parse-pool.js";
 import { GitError } from "../snapshot/run-git.js";
 import { actorSignals, commitsBetween, currentBranch, gitDir, repoRoot, resolveRev, worktreePaths } from "./git-context.js";
 import { renderJson } from "./render-json.js";
@@ -22,6 +25,10 @@ committed tree of HEAD (or the working tree with --worktree, the index with --st
                  name are read too
   --format       text (default), json (see README), sarif (GitHub code scanning)
 Exit: 0 nothing blocking, 1 a blocking finding, 2 invalid invariant files or usage.`;
+
+// One check per process: parsing may take every core but this thread's. More threads than
+// that only compete for the same cores, and each holds its own copy of the source text.
+const PARSE_THREADS = Math.max(0, Math.min(3, availableParallelism() - 1));
 
 export async function checkCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -53,25 +60,40 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   } catch (err) {
     throw new UsageError(`${positionals[0] ?? io.cwd} is not inside a git repository (${err instanceof GitError ? err.stderr.trim() : (err as Error).message})`);
   }
+  // The git look-ups below are independent: one round of processes rather than one after another.
+  const cacheFile = values["no-cache"] ? null : gitDir(root).then((dir) => join(dir, "plumbline", "records.ndjson"));
+  const headP = values.worktree || values.staged ? null : resolveRev(root, "HEAD");
+  const baseP = values.base ? resolveRev(root, values.base) : null;
+  for (const p of [cacheFile, headP, baseP]) p?.catch(() => {}); // awaited below, in order
   let headRev: string | null = null;
   let baseRev: string | null = null;
   try {
-    if (!values.worktree && !values.staged) headRev = await resolveRev(root, "HEAD");
-    if (values.base) baseRev = await resolveRev(root, values.base);
+    if (headP) headRev = await headP;
+    if (baseP) baseRev = await baseP;
   } catch (err) {
     const what = values.base && (headRev !== null || values.worktree || values.staged) ? `--base ${values.base}` : "HEAD";
     throw new UsageError(`cannot resolve ${what} to a commit (${err instanceof GitError ? err.stderr.trim() : (err as Error).message})`);
   }
-
-  const head = values.staged ? stagedFileSource(root) : headRev ? gitFileSource(root, headRev) : dirFileSource(root, { paths: await worktreePaths(root), label: "worktree" });
-  const base = baseRev ? gitFileSource(root, baseRev) : null;
-  const commits = baseRev ? await commitsBetween(root, baseRev, headRev ?? "HEAD") : [];
-  const branch = await currentBranch(root);
-  const actor = values.actor || baseRev ? actorSignals(values.actor ?? null, branch, commits) : null;
-  const cache = values["no-cache"] ? undefined : await diskRecordCache(join(await gitDir(root), "plumbline", "records.ndjson"));
-
-  const outcome = await checkRevision({ head, base, actor, now: io.now(), ...(cache ? { cache } : {}) });
-  await cache?.flush();
+  const file = await cacheFile;
+  // A cold run parses every source file: start the parse threads now, so they are up by the
+  // time the files are read (a warm run parses a few files and does without them).
+  const parsePool = file === null || !existsSync(file) ? createParsePool(PARSE_THREADS) : null;
+  let outcome: CheckOutcome;
+  try {
+    const head = values.staged ? stagedFileSource(root) : headRev ? gitFileSource(root, headRev) : dirFileSource(root, { paths: await worktreePaths(root), label: "worktree" });
+    const base = baseRev ? gitFileSource(root, baseRev) : null;
+    const wantsActor = Boolean(values.actor || baseRev);
+    const [commits, branch, cache] = await Promise.all([
+      baseRev ? commitsBetween(root, baseRev, headRev ?? "HEAD") : [],
+      wantsActor ? currentBranch(root) : null,
+      file === null ? undefined : diskRecordCache(file),
+    ]);
+    const actor = wantsActor ? actorSignals(values.actor ?? null, branch, commits) : null;
+    outcome = await checkRevision({ head, base, actor, now: io.now(), ...(parsePool ? { parsePool } : {}), ...(cache ? { cache } : {}) });
+    await cache?.flush();
+  } finally {
+    parsePool?.close();
+  }
   const code = exitCodeOf(outcome);
   if (outcome.type === "no-policy" && format === "text") io.stderr(renderText(outcome));
   else io.stdout(format === "json" ? renderJson(outcome, code) + "\n" : format === "sarif" ? renderSarif(outcome) + "\n" : renderText(outcome));

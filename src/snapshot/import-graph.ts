@@ -1,6 +1,7 @@
 import type { ImportEdge, SnapshotProblem } from "../core/snapshot.js";
 import { extractModuleRecord, extractModuleRecordAsync, isSourcePath } from "./extract-imports.js";
 import { createBarrelFollower, type BarrelFollower } from "./follow-barrels.js";
+import type { ParsePool } from "./parse-pool.js";
 import type { ModuleRecord, RecordedSpecifier } from "./module-record.js";
 import { recordKey, type RecordCache } from "./record-cache.js";
 import { isUnderNodeModules } from "./repo-path.js";
@@ -36,21 +37,27 @@ export function buildImportGraph(input: ImportGraphInput): ImportGraph {
 /**
  * The same graph, with cache misses parsed on libuv's thread pool, a bounded number at a time
  * (oxc keeps each parse result's native memory until its JS wrapper is finalised, so an
- * unbounded fan-out would hold every AST at once).
+ * unbounded fan-out would hold every AST at once). With a `pool`, a one-shot caller (the CLI)
+ * parses on its worker threads and this one instead (see parse-pool.ts).
  */
-export async function buildImportGraphAsync(input: ImportGraphInput, opts: { concurrency?: number } = {}): Promise<ImportGraph> {
+export async function buildImportGraphAsync(input: ImportGraphInput, opts: { concurrency?: number; pool?: ParsePool } = {}): Promise<ImportGraph> {
   const concurrency = opts.concurrency ?? 16;
   const state = newState();
   const fresh = new Map<string, ModuleRecord>();
   const misses = input.files.filter((path) => needsParse(input, path));
-  let next = 0;
-  const lane = async () => {
-    while (next < misses.length) {
-      const path = misses[next++]!;
-      fresh.set(path, await extractModuleRecordAsync(path, input.contents.get(path)!));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, misses.length) }, lane));
+  if (opts.pool) {
+    const records = await opts.pool.extract(misses.map((path) => ({ path, text: input.contents.get(path)! })));
+    misses.forEach((path, i) => fresh.set(path, records[i]!));
+  } else {
+    let next = 0;
+    const lane = async () => {
+      while (next < misses.length) {
+        const path = misses[next++]!;
+        fresh.set(path, await extractModuleRecordAsync(path, input.contents.get(path)!));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, misses.length) }, lane));
+  }
   for (const path of input.files) addRecord(state, input, path, fresh.get(path));
   return link(state, input);
 }

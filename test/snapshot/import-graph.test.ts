@@ -7,6 +7,7 @@ import type { ImportEdge } from "../../src/core/snapshot.js";
 import { diskRecordCache } from "../../src/snapshot/disk-record-cache.js";
 import { EXTRACTOR_VERSION, extractModuleRecord, isSourcePath } from "../../src/snapshot/extract-imports.js";
 import { buildImportGraph, buildImportGraphAsync } from "../../src/snapshot/import-graph.js";
+import { createParsePool } from "../../src/snapshot/parse-pool.js";
 import { createMemoryRecordCache, recordKey } from "../../src/snapshot/record-cache.js";
 import { decodeRecord, encodeRecord } from "../../src/snapshot/record-codec.js";
 
@@ -182,6 +183,19 @@ describe("buildImportGraph", () => {
     const files = Object.keys(repo).sort();
     const contents = new Map(Object.entries(repo));
     expect(await buildImportGraphAsync({ files, contents }, { concurrency: 3 })).toEqual(buildImportGraph({ files, contents }));
+  });
+
+  it("builds the same graph through a parse pool (the CLI's worker threads; here its own thread)", async () => {
+    const repo: Record<string, string> = { "bad.ts": "const = ;\nimport './a0';" };
+    for (let i = 0; i < 40; i++) repo[`a${i}.ts`] = `import { x } from "./a${(i + 1) % 40}";\nexport const x = 1;`;
+    const files = Object.keys(repo).sort();
+    const contents = new Map(Object.entries(repo));
+    const pool = createParsePool(1);
+    try {
+      expect(await buildImportGraphAsync({ files, contents }, { pool })).toEqual(buildImportGraph({ files, contents }));
+    } finally {
+      pool.close();
+    }
   });
 
   it("reports an unparsable tsconfig as a problem (its aliases stop resolving)", () => {
