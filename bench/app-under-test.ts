@@ -27,7 +27,7 @@ export function appConfig(env: Record<string, string>): AppConfig {
 /** The real composition root in this process, its webhook URL registered with the fake. */
 export async function startAppUnderTest(fake: FakeGitHub, opts: { prefix: string; workers: boolean; concurrency?: number }): Promise<RunningPlumbline & { webhookUrl: string }> {
   const config = appConfig(appEnv(fake, opts.prefix, opts.concurrency ?? 2));
-  const app = await startPlumbline(config, { web: true, workers: opts.workers, prefix: opts.prefix, log: pino({ level: "silent" }) });
+  const app = await startPlumbline(config, { web: true, workers: opts.workers, prefix: opts.prefix, log: pino({ level: process.env.BENCH_APP_LOG ?? "silent" }) });
   const webhookUrl = app.web!.webhookUrl;
   fake.setWebhookTarget(webhookUrl);
   const close = app.close.bind(app);

@@ -61,6 +61,14 @@ export const externalIdOf = (repoId: number, sha: string) => `plumbline:${repoId
  * earlier failures throw so BullMQ retries with backoff.
  */
 export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: { final: boolean }): Promise<JobResult> {
+  // Wall time per phase, logged with the conclusion: where a slow run spent its time.
+  const phases: Record<string, number> = {};
+  let lapStart = Date.now();
+  const lap = (name: string) => {
+    const t = Date.now();
+    phases[name] = (phases[name] ?? 0) + t - lapStart;
+    lapStart = t;
+  };
   const job = checkJobSchema.parse(raw);
   const scope: RepoScope = { installationId: job.installationId, repoId: job.repoId };
   const client = await installationClient(deps.probot, job.installationId);
@@ -72,7 +80,9 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   const sha = job.sha ?? (await client.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { owner, repo, ref: `heads/${defaultBranch}` })).data.object.sha;
   const publishArgs = { owner, repo, headSha: sha, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, sha) };
 
+  lap("repo");
   const successor = await newerTip(client, job, owner, repo, sha);
+  lap("tip");
   if (successor) {
     const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, supersededBy: successor });
     const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, replaceCompleted: isStandIn });
@@ -93,6 +103,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   const sources: GitHubFileSource[] = [];
   try {
     const ctx = await resolveCheckContext(client, job, owner, repo, sha, defaultBranch);
+    lap("context");
     baseSha = ctx.baseSha;
     const source = (s: string) => {
       const src = githubFileSource({ client, owner, repo, sha: s, scope, ...(deps.blobCache ? { blobCache: deps.blobCache } : {}) });
@@ -102,7 +113,10 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     const head = source(sha);
     const base = ctx.baseSha ? source(ctx.baseSha) : null;
     const policy = ctx.policySha === sha ? head : ctx.policySha === ctx.baseSha ? base : source(ctx.policySha);
-    const records = await loadRecordCache(deps.redis, deps.keys, scope, (await head.listFiles()).flatMap((e) => (e.blobSha ? [e.blobSha] : [])));
+    const headFiles = await head.listFiles();
+    lap("tree");
+    const records = await loadRecordCache(deps.redis, deps.keys, scope, headFiles.flatMap((e) => (e.blobSha ? [e.blobSha] : [])));
+    lap("records");
     const actor: ActorSignals = {
       sender: job.actor.sender ?? null,
       prAuthor: ctx.prAuthor ?? job.actor.prAuthor ?? null,
@@ -110,12 +124,14 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
       commits: [...(job.actor.commits ?? []), ...ctx.extraCommits],
     };
     outcome = await checkRevision({ head, base, policy, actor: job.trigger === "installation" ? null : actor, now: deps.now(), cache: records, ...(ctx.blockPersisting !== undefined ? { blockPersisting: ctx.blockPersisting } : {}) });
+    lap("check");
     await records.flush().catch((err) => deps.log.warn({ err: (err as Error).message }, "record cache flush failed"));
     if (outcome.type === "verdict") {
       if (deps.verdicts) await deps.verdicts.remember(scope, { sha, policyDigest: outcome.policy.digest, blockInvariantsPass: blockInvariantsPass(outcome.verdict), conclusion: outcome.verdict.conclusion, at: deps.now().getTime() });
       const paths = (await head.listFiles()).map((e) => e.path);
       ({ loop } = await recordEvaluation({ redis: deps.redis, keys: deps.keys, checkQueue: deps.checkQueue ?? null }, { scope, owner, repo, sha, job, defaultBranch, paths, now: deps.now() }, outcome));
     }
+    lap("history");
   } catch (err) {
     const failure = describeFailure(err);
     // A cap (10⁶ tree entries) fails the same way every time: retrying cost 3 more full listings.
@@ -129,6 +145,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   const renderInput = { outcome: outcome ?? { type: "no-policy" as const, policyFrom: sha }, headSha: sha, trigger: job.trigger, error, loop };
   let rendered = renderCheckRun(renderInput);
   const startedId = await progress.settle();
+  lap("in_progress");
   if (deps.ledgerKey) {
     // The entry binds the run id and its conclusion; the run then prints the entry and chain
     // head, so GitHub holds an anchor outside Redis.
@@ -151,7 +168,9 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
         : await appendEntry(deps.redis, deps.keys, scope, entryWithoutVerdict(error || !outcome ? "error" : outcome.type === "verdict" ? "error" : outcome.type, meta), deps.ledgerKey).then((r) => ({ entryId: r.streamId, anchor: `${r.seq}:${r.hash}` }));
     rendered = renderCheckRun({ ...renderInput, ledger: { entryId: ledger.entryId, headHash: ledger.anchor } });
   }
+  lap("ledger");
   const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, actions: true });
+  lap("publish");
   await deps.redis.zrem(deps.keys.inflight(), inflightMember);
   if (job.branch === null && (job.trigger === "schedule" || job.trigger === "installation")) {
     const policy = outcome?.type === "verdict" ? outcome.policy : null;
@@ -159,7 +178,8 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   }
   await settle(deps, client, scope, job, owner, repo, sha, true);
   const requests = sources.reduce((n, s) => n + s.stats().requests, 0);
-  deps.log.info({ repoId: job.repoId, sha, conclusion: rendered.conclusion, requests }, "concluded");
+  const parse = outcome?.type === "verdict" ? { parsed: outcome.parse.parsed, cached: outcome.parse.cached, check: outcome.timings } : {};
+  deps.log.info({ repoId: job.repoId, sha, conclusion: rendered.conclusion, requests, phases, ...parse }, "concluded");
   return { sha, conclusion: rendered.conclusion, checkRunId: run.id, supersededBy: null, requests, outcome };
 }
 
