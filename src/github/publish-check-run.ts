@@ -28,6 +28,14 @@ export interface PublishCheckRunArgs {
    * as "superseded" passes a test here so that it never overwrites a verdict the SHA already has.
    */
   readonly replaceCompleted?: (run: { readonly conclusion: string | null; readonly summary: string | null }) => boolean;
+  /**
+   * What the run says, minus what changes on every evaluation (the ledger anchor): stored in
+   * the summary. With `skipIfUnchanged`, a completed run that already says the same is left as
+   * it is: a scheduled audit of an unchanged branch then costs no write (GitHub's 1 s between an
+   * installation's writes made them the fleet audit's bottleneck).
+   */
+  readonly contentKey?: string;
+  readonly skipIfUnchanged?: boolean;
 }
 
 export interface PublishedCheckRun {
@@ -36,6 +44,8 @@ export interface PublishedCheckRun {
   readonly annotationsPosted: number;
   /** Line problems left out by the cap (render's and `maxAnnotations`). */
   readonly annotationsDropped: number;
+  /** True when nothing was written: the run already said the same (`skipIfUnchanged`). */
+  readonly unchanged?: boolean;
 }
 
 interface ExistingRun {
@@ -80,7 +90,10 @@ export async function publishCheckRun(client: GitHubClient, args: PublishCheckRu
   if (existing?.status === "completed" && args.replaceCompleted && !args.replaceCompleted(existing)) return { id: existing.id, annotationsPosted: 0, annotationsDropped: 0 };
   const r = capAnnotations(args.rendered, args.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS);
   const digest = annotationsDigest(r.annotations);
-  const summary = withDigest(r.summary, digest);
+  if (args.skipIfUnchanged && args.contentKey && existing?.status === "completed" && existing.conclusion === r.conclusion && contentKeyIn(existing.summary) === args.contentKey && digestIn(existing.summary) === digest) {
+    return { id: existing.id, annotationsPosted: 0, annotationsDropped: r.annotationsOmitted, unchanged: true };
+  }
+  const summary = withDigest(r.summary, digest, args.contentKey);
 
   let target = existing;
   let already = 0;
@@ -120,9 +133,20 @@ function annotationsDigest(annotations: readonly Annotation[]): string {
 }
 
 /** Invisible in the rendered markdown; read back from the run on a retry. */
-function withDigest(summary: string, digest: string): string {
-  const mark = `\n<!-- plumbline:annotations ${digest} -->`;
+function withDigest(summary: string, digest: string, contentKey?: string): string {
+  const mark = `${contentKey ? `\n<!-- plumbline:content ${contentKey} -->` : ""}\n<!-- plumbline:annotations ${digest} -->`;
   return capText(summary, MAX_OUTPUT_CHARS - mark.length) + mark;
+}
+
+const CONTENT_RE = /<!-- plumbline:content ([0-9a-f]{32}) -->/g;
+
+function contentKeyIn(summary: string | null): string | null {
+  return [...(summary ?? "").matchAll(CONTENT_RE)].at(-1)?.[1] ?? null;
+}
+
+/** A `contentKey` for a rendering: everything GitHub would show, hashed. */
+export function contentKeyOf(r: RenderedCheckRun): string {
+  return createHash("sha256").update(JSON.stringify([r.conclusion, r.title, r.summary, r.text, r.annotations, r.annotationsOmitted])).digest("hex").slice(0, 32);
 }
 
 function digestIn(summary: string | null): string | null {

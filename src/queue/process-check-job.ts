@@ -7,7 +7,7 @@ import { installationClient, type GitHubClient } from "../github/github-client.j
 import { githubFileSource, type GitHubFileSource } from "../github/github-file-source.js";
 import { describeFailure } from "../github/github-read-error.js";
 import { SnapshotLimitError } from "../snapshot/build-snapshot.js";
-import { CHECK_RUN_NAME, publishCheckRun } from "../github/publish-check-run.js";
+import { CHECK_RUN_NAME, contentKeyOf, publishCheckRun } from "../github/publish-check-run.js";
 import { renderCheckRun } from "../github/render-check-run.js";
 import type { BlobCache } from "../store/blob-cache.js";
 import type { RedisKeys, RepoScope } from "../store/redis-keys.js";
@@ -144,6 +144,9 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   }
   const renderInput = { outcome: outcome ?? { type: "no-policy" as const, policyFrom: sha }, headSha: sha, trigger: job.trigger, error, loop };
   let rendered = renderCheckRun(renderInput);
+  // A scheduled re-evaluation that finds what the run already says leaves it alone (the ledger
+  // still records it; the run keeps the anchor of the entry that produced its content).
+  const unchanged = { contentKey: contentKeyOf(rendered), skipIfUnchanged: job.trigger === "schedule" };
   const startedId = await progress.settle();
   lap("in_progress");
   if (deps.ledgerKey) {
@@ -169,7 +172,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     rendered = renderCheckRun({ ...renderInput, ledger: { entryId: ledger.entryId, headHash: ledger.anchor } });
   }
   lap("ledger");
-  const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, actions: true });
+  const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, actions: true, ...unchanged });
   lap("publish");
   await deps.redis.zrem(deps.keys.inflight(), inflightMember);
   if (job.branch === null && (job.trigger === "schedule" || job.trigger === "installation")) {

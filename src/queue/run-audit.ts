@@ -4,7 +4,7 @@ import type { CompiledPolicy } from "../core/compile.js";
 import { decayPolicyFor, detectDecay } from "../core/drift.js";
 import { ensureDashboardIssue } from "../github/dashboard-issue.js";
 import type { GitHubClient } from "../github/github-client.js";
-import { publishCheckRun } from "../github/publish-check-run.js";
+import { contentKeyOf, publishCheckRun } from "../github/publish-check-run.js";
 import { AUDIT_CHECK_RUN_NAME, renderAudit, renderDashboard } from "../github/render-audit.js";
 import { readHistory } from "../store/history-store.js";
 import type { RedisKeys, RepoScope } from "../store/redis-keys.js";
@@ -34,7 +34,7 @@ export async function runAudit(deps: AuditDeps, client: GitHubClient, t: { scope
   const history = await readHistory(deps.redis, deps.keys, t.scope, limit ? { limit } : {});
   const signals = t.policy ? detectDecay(history, decayPolicyFor(t.policy), t.now) : [];
   const rendered = renderAudit({ signals, history });
-  await publishCheckRun(client, { owner: t.owner, repo: t.repo, headSha: t.sha, name: AUDIT_CHECK_RUN_NAME, externalId: `plumbline-audit:${t.scope.repoId}:${t.sha}`, status: "completed", rendered });
+  await publishCheckRun(client, { owner: t.owner, repo: t.repo, headSha: t.sha, name: AUDIT_CHECK_RUN_NAME, externalId: `plumbline-audit:${t.scope.repoId}:${t.sha}`, status: "completed", rendered, contentKey: contentKeyOf(rendered), skipIfUnchanged: true });
   if (t.policy?.settings.dashboard) {
     await ensureDashboardIssue(client, { redis: deps.redis, keys: deps.keys, scope: t.scope, owner: t.owner, repo: t.repo }, renderDashboard({ signals, history, now: t.now }));
   }

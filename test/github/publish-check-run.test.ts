@@ -1,7 +1,7 @@
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createProbotApp, installationClient, silentLogger, type GitHubClient } from "../../src/github/github-client.js";
-import { CHECK_RUN_NAME, publishCheckRun, RERUN_ACTION, type PublishCheckRunArgs } from "../../src/github/publish-check-run.js";
+import { CHECK_RUN_NAME, contentKeyOf, publishCheckRun, RERUN_ACTION, type PublishCheckRunArgs } from "../../src/github/publish-check-run.js";
 import { renderCheckRun, type RenderCheckRunInput, type RenderedCheckRun } from "../../src/github/render-check-run.js";
 import { createFakeGitHub, type CheckRunSnapshot, type FakeGitHub } from "../fake-github/index.js";
 import { consoleLines, POLICY, verdictOf } from "./check-outcomes.js";
@@ -56,6 +56,23 @@ const onlyRun = (sha: string) => {
 };
 
 describe("publishCheckRun", () => {
+  it("with skipIfUnchanged, leaves a completed run that already says the same, and updates one that does not", async () => {
+    const sha = await newCommit();
+    const same = await rendered(sha, 3);
+    const first = await publishCheckRun(client, args(sha, { rendered: same, contentKey: contentKeyOf(same), skipIfUnchanged: true }));
+    const again = await publishCheckRun(client, args(sha, { rendered: same, contentKey: contentKeyOf(same), skipIfUnchanged: true }));
+    expect(again).toMatchObject({ id: first.id, unchanged: true });
+    expect(onlyRun(sha).history).toHaveLength(1);
+    const other = await rendered(sha, 2);
+    const changed = await publishCheckRun(client, args(sha, { rendered: other, contentKey: contentKeyOf(other), skipIfUnchanged: true }));
+    expect(changed.unchanged).toBeUndefined();
+    expect(fake.checkRuns(REPO, sha).flatMap((r) => r.history).length).toBeGreaterThan(1);
+    // Without the flag (a Re-run), the same content is written again.
+    const writes = fake.checkRuns(REPO, sha).flatMap((r) => r.history).length;
+    await publishCheckRun(client, args(sha, { rendered: other, contentKey: contentKeyOf(other) }));
+    expect(fake.checkRuns(REPO, sha).flatMap((r) => r.history).length).toBeGreaterThan(writes);
+  });
+
   it("creates the run in progress, then completes that same run", async () => {
     const sha = await newCommit();
     const started = await publishCheckRun(prodClient, args(sha, { status: "in_progress", detailsUrl: "https://plumbline.example/runs/1" }));
