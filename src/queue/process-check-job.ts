@@ -91,7 +91,8 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     return { sha, conclusion: rendered.conclusion, checkRunId: run.id, supersededBy: successor, requests: 0, outcome: null };
   }
 
-  const progress = await deferInProgress(() => publishCheckRun(client, { ...publishArgs, status: "in_progress" }), deps.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS);
+  const progressClient = await installationClient(deps.probot, job.installationId);
+  const progress = await deferInProgress(client, () => publishCheckRun(progressClient, { ...publishArgs, status: "in_progress" }), deps.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS);
   const deadline = deps.now().getTime() + deps.runDeadlineSeconds * 1000;
   const inflightMember = JSON.stringify({ job, owner, repo, sha });
   await deps.redis.zadd(deps.keys.inflight(), deadline, inflightMember);
