@@ -82,12 +82,13 @@ export async function queueDepth(queue: Queue): Promise<number> {
   return Object.values(await queueBacklog(queue)).reduce((a, b) => a + b, 0);
 }
 
-/** Ms from now until the check queue has no backlog (see queueBacklog), or null after `timeoutMs`. */
-export async function waitForDrain(queue: Queue, timeoutMs: number, onTick?: (states: string, elapsedMs: number) => void): Promise<number | null> {
+/** Ms from now until every queue has no backlog (see queueBacklog), or null after `timeoutMs`. */
+export async function waitForDrain(queues: readonly Queue[], timeoutMs: number, onTick?: (states: string, elapsedMs: number) => void): Promise<number | null> {
   const t0 = Date.now();
   let lastTick = 0;
   for (;;) {
-    const backlog = await queueBacklog(queue);
+    const backlog: Record<string, number> = {};
+    for (const q of queues) for (const [state, n] of Object.entries(await queueBacklog(q))) backlog[`${q.name.replace(/^plumbline-/, "")} ${state}`] = n;
     const elapsed = Date.now() - t0;
     if (Object.keys(backlog).length === 0) return elapsed;
     if (elapsed > timeoutMs) return null;

@@ -4,6 +4,7 @@ import { appEnv } from "../bench/app-under-test.js";
 import { deletePrefix, freshPrefix, REDIS_URL } from "../bench/redis-prefix.js";
 import { startServerThread, type ServerThread } from "../bench/webhook-server-thread.js";
 import { CHECK_QUEUE } from "../src/queue/check-queue.js";
+import { NOTICE_QUEUE } from "../src/queue/supersede-notice.js";
 import type { FakeGitHub } from "../test/fake-github/index.js";
 import { killAllWorkersNow, startWorkerPool, type WorkerPool } from "./soak-workers.js";
 
@@ -18,6 +19,8 @@ export interface Stack {
   readonly server: ServerThread;
   readonly pool: WorkerPool;
   readonly queue: Queue;
+  /** Superseded SHAs' runs still to write (src/queue/supersede-notice.ts). */
+  readonly notices: Queue;
   /** The server thread's event-loop utilisation since the last call (0–1). */
   serverBusy(): Promise<number>;
   stop(): Promise<void>;
@@ -42,6 +45,7 @@ export async function startStack(fake: FakeGitHub, opts: { workers: number; conc
   }
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue(CHECK_QUEUE, { connection: redis, prefix });
+  const notices = new Queue(NOTICE_QUEUE, { connection: redis, prefix });
   const s = server;
   const p = pool;
   const stack: Stack = {
@@ -49,12 +53,14 @@ export async function startStack(fake: FakeGitHub, opts: { workers: number; conc
     server: s,
     pool: p,
     queue,
+    notices,
     serverBusy: () => s.busy(),
     async stop() {
       stacks.delete(stack);
       await p.stop().catch(() => killAllWorkersNow());
       await s.close().catch(() => undefined);
       await queue.close().catch(() => undefined);
+      await notices.close().catch(() => undefined);
       redis.disconnect();
       await deletePrefix(prefix).catch(() => undefined);
     },

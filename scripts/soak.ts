@@ -118,8 +118,8 @@ async function run(): Promise<string> {
   await stack.serverBusy();
   const mainLoad = await send(mainPlan);
   const busy = await stack.serverBusy();
-  log(`phase 1 sent; waiting for the queue to drain (≤ ${drainMs / 1000} s)`);
-  const drained = await waitForDrain(stack.queue, drainMs, (states, el) => log(`  ${states} after ${(el / 1000).toFixed(0)} s`));
+  log(`phase 1 sent; waiting for the queues to drain (≤ ${drainMs / 1000} s)`);
+  const drained = await waitForDrain([stack.queue, stack.notices], drainMs, (states, el) => log(`  ${states} after ${(el / 1000).toFixed(0)} s`));
   const mainPhase: MainPhase = {
     title: `phase 1: ${rate} deliveries/s for ${seconds} s (push + check_suite.requested each), ${repoCount} repositories in ${installationCount} installations, ${stackOpts.workers} worker processes × ${stackOpts.concurrency}`,
     ack: mainLoad.ack,
@@ -127,7 +127,7 @@ async function run(): Promise<string> {
     outcomes: analyzePushes(fake, mainPlan.pushes, mainLoad.startedAt),
     drainMs: drained,
     drainBoundMs: drainMs,
-    leftInQueue: await queueDepth(stack.queue),
+    leftInQueue: (await queueDepth(stack.queue)) + (await queueDepth(stack.notices)),
     github: githubLoad(fake.requests.slice(firstRequest)),
   };
   await stopStack();

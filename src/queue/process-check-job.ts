@@ -23,7 +23,8 @@ import { runAudit } from "./run-audit.js";
 import { blockInvariantsPass } from "./process-deploy-job.js";
 import type { VerdictCache } from "../store/verdict-cache.js";
 import { deferInProgress, IN_PROGRESS_AFTER_MS } from "./deferred-in-progress.js";
-import { isStandIn } from "./stand-in-runs.js";
+import { externalIdOf } from "./run-identity.js";
+import { enqueueNotice, type SupersedeNotice } from "./supersede-notice.js";
 
 export interface WorkerDeps {
   readonly probot: Probot;
@@ -37,6 +38,8 @@ export interface WorkerDeps {
   readonly verdicts?: VerdictCache;
   /** Signs provenance ledger entries; null: no ledger (tests of other layers). */
   readonly ledgerKey?: LedgerKey | null;
+  /** Where superseded SHAs' runs are queued (see supersede-notice.ts). */
+  readonly noticeQueue: Queue<SupersedeNotice>;
   /** Post `in_progress` only once an evaluation has taken this long (0: at pickup). See deferInProgress. */
   readonly inProgressAfterMs?: number;
   /** The check queue, for audit schedules and agent-branch audits (optional: tests may leave it out). */
@@ -46,14 +49,14 @@ export interface WorkerDeps {
 export interface JobResult {
   readonly sha: string;
   readonly conclusion: string;
-  readonly checkRunId: number;
+  /** Null for a superseded job: its run is written by the notice queue. */
+  readonly checkRunId: number | null;
   readonly supersededBy: string | null;
   readonly requests: number;
   readonly outcome: CheckOutcome | null;
 }
 
-/** The run a SHA gets: one per (repository, SHA), found again by this id on retries. */
-export const externalIdOf = (repoId: number, sha: string) => `plumbline:${repoId}:${sha}`;
+export { externalIdOf };
 
 /**
  * Evaluates one job end to end. Idempotent: a retried or redelivered job updates the same run.
@@ -84,11 +87,11 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   const successor = await newerTip(client, job, owner, repo, sha);
   lap("tip");
   if (successor) {
-    const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: job.trigger, supersededBy: successor });
-    const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, replaceCompleted: isStandIn });
-    await settle(deps, client, scope, job, owner, repo, sha, false);
+    // Written by the notice queue like every superseded SHA: one writer per SHA, and this slot is free at once.
+    if (job.branch) await enqueueNotice(deps.noticeQueue, { installationId: job.installationId, repoId: job.repoId, owner, repo, branch: job.branch, sha, successor, trigger: job.trigger }, deps);
+    await settle(deps, scope, job, owner, repo, sha, false);
     await handOver(deps, scope, job, successor);
-    return { sha, conclusion: rendered.conclusion, checkRunId: run.id, supersededBy: successor, requests: 0, outcome: null };
+    return { sha, conclusion: "cancelled", checkRunId: null, supersededBy: successor, requests: 0, outcome: null };
   }
 
   const progressClient = await installationClient(deps.probot, job.installationId);
@@ -180,7 +183,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     const policy = outcome?.type === "verdict" ? outcome.policy : null;
     await runAudit({ redis: deps.redis, keys: deps.keys, checkQueue: deps.checkQueue ?? null }, client, { scope, owner, repo, sha, policy, now: deps.now() });
   }
-  await settle(deps, client, scope, job, owner, repo, sha, true);
+  await settle(deps, scope, job, owner, repo, sha, true);
   const requests = sources.reduce((n, s) => n + s.stats().requests, 0);
   const parse = outcome?.type === "verdict" ? { parsed: outcome.parse.parsed, cached: outcome.parse.cached, check: outcome.timings } : {};
   deps.log.info({ repoId: job.repoId, sha, conclusion: rendered.conclusion, requests, phases, ...parse }, "concluded");
@@ -209,17 +212,17 @@ async function newerTip(client: GitHubClient, job: CheckJob, owner: string, repo
  * by a newer push (newest wins) and never ran: each gets a concluded run naming its successor,
  * so no push is left without a conclusion.
  */
-async function settle(deps: WorkerDeps, client: GitHubClient, scope: RepoScope, job: CheckJob, owner: string, repo: string, sha: string, concluded: boolean): Promise<void> {
+async function settle(deps: WorkerDeps, scope: RepoScope, job: CheckJob, owner: string, repo: string, sha: string, concluded: boolean): Promise<void> {
   if (!job.branch) return;
   const key = deps.keys.pendingShas(scope, job.branch);
   const jobsKey = deps.keys.pendingJobs(scope, job.branch);
   await deps.redis.multi().zrem(key, sha).hdel(jobsKey, sha).exec();
   if (!concluded) return;
+  // Each older SHA leaves the pending set when its notice is written (supersede-notice.ts).
   const older = await deps.redis.zrangebyscore(key, "-inf", `(${job.enqueuedAt}`);
   for (const old of older) {
-    const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: old }, headSha: old, trigger: job.trigger, supersededBy: sha });
-    await publishCheckRun(client, { owner, repo, headSha: old, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, old), status: "completed", rendered, replaceCompleted: isStandIn });
-    await deps.redis.multi().zrem(key, old).hdel(jobsKey, old).exec();
+    const notice: SupersedeNotice = { installationId: job.installationId, repoId: job.repoId, owner, repo, branch: job.branch, sha: old, successor: sha, trigger: job.trigger };
+    await enqueueNotice(deps.noticeQueue, notice, deps);
   }
 }
 

@@ -8,7 +8,7 @@ import { CHECK_RUN_NAME, publishCheckRun } from "../github/publish-check-run.js"
 import { renderCheckRun } from "../github/render-check-run.js";
 import type { RedisKeys } from "../store/redis-keys.js";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
-import { externalIdOf } from "./process-check-job.js";
+import { externalIdOf } from "./run-identity.js";
 import { isReconcileNotice, RECONCILE_REASON } from "./stand-in-runs.js";
 
 /** How many times one SHA is re-evaluated after missing its deadline before it stays failed. */

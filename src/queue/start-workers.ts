@@ -16,6 +16,7 @@ import type { LedgerKey } from "../core/ledger.js";
 import { recordDeployDecision } from "./record-deploy-decision.js";
 import { reconcileOnce } from "./reconciler.js";
 import { redeliverFailed } from "../github/redeliver-failed.js";
+import { createNoticeQueue, NOTICE_CONCURRENCY, NOTICE_QUEUE, processNotice, type SupersedeNotice } from "./supersede-notice.js";
 
 export const MAINTENANCE_QUEUE = "plumbline-maintenance";
 export const RECONCILE_EVERY_MS = 30_000;
@@ -45,6 +46,7 @@ export interface StartWorkersOptions {
 export interface RunningWorkers {
   readonly checkWorker: Worker<CheckJob, JobResult>;
   readonly deployWorker: Worker<DeployJob, DeployDecision>;
+  readonly noticeWorker: Worker<SupersedeNotice>;
   readonly maintenanceWorker: Worker;
   close(): Promise<void>;
 }
@@ -61,7 +63,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
     return c;
   };
   const verdicts = verdictCache(opts.redis, opts.keys);
-  const deps = { probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
+  const noticeQueue = createNoticeQueue(opts.redis, opts.prefix);
+  const deps = { noticeQueue, probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job) => processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
@@ -81,6 +84,13 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
     { connection: connect(), prefix: opts.prefix, concurrency: opts.concurrency },
   );
   deployWorker.on("error", (err) => opts.log.error({ err: err.message }, "deploy worker error"));
+
+  const noticeWorker = new Worker<SupersedeNotice>(NOTICE_QUEUE, async (job) => processNotice(job.data, { probot: opts.probot, redis: opts.redis, keys: opts.keys }), {
+    connection: connect(),
+    prefix: opts.prefix,
+    concurrency: NOTICE_CONCURRENCY,
+  });
+  noticeWorker.on("error", (err) => opts.log.error({ err: err.message }, "notice worker error"));
 
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: opts.redis, prefix: opts.prefix });
   const schedule = async () => {
@@ -108,11 +118,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   return {
     checkWorker,
     deployWorker,
+    noticeWorker,
     maintenanceWorker,
     async close() {
       opts.redis.off("ready", reschedule);
-      await Promise.all([checkWorker.close(), deployWorker.close(), maintenanceWorker.close()]);
-      await maintenance.close();
+      await Promise.all([checkWorker.close(), deployWorker.close(), noticeWorker.close(), maintenanceWorker.close()]);
+      await Promise.all([maintenance.close(), noticeQueue.close()]);
       for (const c of connections) c.disconnect();
     },
   };

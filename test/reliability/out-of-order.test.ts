@@ -79,8 +79,10 @@ describe("out-of-order completion", () => {
     const lateJob = new Promise<string | null>((resolve) =>
       rig.app.workers!.checkWorker.on("completed", (job, result) => job.data.trigger === "check_suite" && job.data.sha === a.sha && resolve(result.supersededBy)),
     );
+    const notice = new Promise<void>((resolve) => rig.app.workers!.noticeWorker.on("completed", (job) => job.data.sha === a.sha && resolve()));
     expect((await rig.fake.deliver("check_suite", lateSuite)).status).toBe(200);
     expect(await lateJob, "the late job saw the newer tip").toBe(b.sha);
+    await notice; // the superseded notice for A ran, and must have left A's verdict alone
     const runs = rig.fake.checkRuns(repo, a.sha);
     console.info(`[order] after a late check_suite for the judged A: ${JSON.stringify(runs.map((r) => `${r.status}/${r.conclusion} "${r.title}" (${r.history.length} writes)`))}`);
     expect(runs).toHaveLength(1);
