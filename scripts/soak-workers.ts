@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { setPriority } from "node:os";
+
+/** Worker processes run at this niceness (see startOne). */
+export const WORKER_NICE = 10;
 
 /**
  * `plumbline worker` child processes, exactly as deployed (the built CLI in dist/), pointed at
@@ -48,6 +52,13 @@ function startOne(env: Record<string, string>, problems: Map<string, number>): P
   });
   live.add(child);
   child.on("exit", () => live.delete(child));
+  // Below the webhook server, as in production on a shared machine: GitHub waits 10 s for an
+  // answer and never retries, while an evaluation can wait a few milliseconds for the CPU.
+  try {
+    setPriority(child.pid!, WORKER_NICE);
+  } catch {
+    problems.set(`could not lower the worker's CPU priority to nice ${WORKER_NICE}`, 1);
+  }
   const record = (line: string) => {
     // pino JSON lines: count by message so thousands of repeats stay one row.
     try {

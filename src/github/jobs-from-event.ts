@@ -58,14 +58,14 @@ const HANDLERS: Record<string, (p: Payload, ctx: Ctx) => CheckJob[]> = {
   check_suite(p, ctx) {
     if (!["requested", "rerequested"].includes(p.action)) return [];
     const s = p.check_suite;
-    return [job(p, ctx, "check_suite", s.head_sha, s.head_branch ?? null, { prNumber: s.pull_requests?.[0]?.number ?? null, actor: { sender: sender(p.sender), branch: s.head_branch ?? null } })];
+    return [job(p, ctx, "check_suite", s.head_sha, s.head_branch ?? null, { prNumber: s.pull_requests?.[0]?.number ?? null, rerun: p.action === "rerequested", actor: { sender: sender(p.sender), branch: s.head_branch ?? null } })];
   },
   check_run(p, ctx) {
     const rerun = p.action === "rerequested" || (p.action === "requested_action" && p.requested_action?.identifier === "rerun");
     if (!rerun) return [];
     const r = p.check_run;
     const branch = r.check_suite?.head_branch ?? null;
-    return [job(p, ctx, "check_run", r.head_sha, branch, { prNumber: r.pull_requests?.[0]?.number ?? null, actor: { sender: sender(p.sender), branch } })];
+    return [job(p, ctx, "check_run", r.head_sha, branch, { prNumber: r.pull_requests?.[0]?.number ?? null, rerun: true, actor: { sender: sender(p.sender), branch } })];
   },
   merge_group(p, ctx) {
     if (p.action !== "checks_requested") return [];

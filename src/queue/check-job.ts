@@ -34,6 +34,8 @@ export const checkJobSchema = z.object({
       .optional(),
   }),
   enqueuedAt: z.number(),
+  /** Someone asked for this evaluation again (Re-run, re-run all checks): the run is rewritten even when nothing changed. */
+  rerun: z.boolean().optional(),
 });
 
 export type CheckJob = z.infer<typeof checkJobSchema>;

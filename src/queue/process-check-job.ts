@@ -98,7 +98,12 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   const progress = await deferInProgress(client, () => publishCheckRun(progressClient, { ...publishArgs, status: "in_progress" }), deps.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS);
   const deadline = deps.now().getTime() + deps.runDeadlineSeconds * 1000;
   const inflightMember = JSON.stringify({ job, owner, repo, sha });
-  await deps.redis.zadd(deps.keys.inflight(), deadline, inflightMember);
+  // In flight and no longer pending, at once: a newer push concluding meanwhile must not post
+  // "superseded" over this evaluation (two writers, two runs on one SHA), and a crash from here
+  // on is the reconciler's.
+  const pickup = deps.redis.multi().zadd(deps.keys.inflight(), deadline, inflightMember);
+  if (job.branch) pickup.zrem(deps.keys.pendingShas(scope, job.branch), sha).hdel(deps.keys.pendingJobs(scope, job.branch), sha);
+  await pickup.exec();
 
   let outcome: CheckOutcome | null = null;
   let error: string | null = null;
@@ -148,9 +153,11 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   }
   const renderInput = { outcome: outcome ?? { type: "no-policy" as const, policyFrom: sha }, headSha: sha, trigger: job.trigger, error, loop };
   let rendered = renderCheckRun(renderInput);
-  // A scheduled re-evaluation that finds what the run already says leaves it alone (the ledger
-  // still records it; the run keeps the anchor of the entry that produced its content).
-  const unchanged = { contentKey: contentKeyOf(rendered), skipIfUnchanged: job.trigger === "schedule" };
+  // An evaluation that finds what the run already says leaves it alone, unless someone asked
+  // for it again: a scheduled audit, or the check_suite GitHub sends after the push that was
+  // already judged, costs no write (the ledger still records it; the run keeps the anchor of
+  // the entry that produced its content).
+  const unchanged = { contentKey: contentKeyOf(rendered), skipIfUnchanged: !job.rerun };
   const startedId = await progress.settle();
   lap("in_progress");
   if (deps.ledgerKey) {
