@@ -48,6 +48,13 @@ export function fetchWithTimeout(timeoutMs: number, baseUrl: string = DEFAULT_AP
  * A secondary rate limit asking for a longer wait than this fails the request instead.
  */
 export const MAX_SECONDARY_WAIT_SECONDS = 120;
+/**
+ * An exhausted primary rate limit resets within the hour. Probot waited for it inside the
+ * request, so a job held its worker slot for up to an hour: one installation out of budget
+ * stalled every installation's evaluations (the soak). A longer wait fails the request; the
+ * worker puts the job back until the reset (see rateLimitResetOf), without holding a slot.
+ */
+export const MAX_PRIMARY_WAIT_SECONDS = 3;
 
 const BoundedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
   retry: { retries: 3 },
@@ -55,8 +62,24 @@ const BoundedOctokit = ProbotOctokit.defaults((options: Record<string, unknown>)
   // Probot's handler never retries a secondary rate limit, so the job failed and BullMQ came
   // back after its 2 s backoff, before `retry-after` (measured: 2.0 s against 3 s), which GitHub
   // answers by extending the limit. Wait it out once, in the client, up to a bound.
-  throttle: { ...(options.throttle as object), onSecondaryRateLimit: (retryAfter: number, req: { request: { retryCount: number } }) => req.request.retryCount < 1 && retryAfter <= MAX_SECONDARY_WAIT_SECONDS },
+  throttle: {
+    ...(options.throttle as object),
+    onRateLimit: (retryAfter: number, req: { request: { retryCount: number } }) => req.request.retryCount < 2 && retryAfter <= MAX_PRIMARY_WAIT_SECONDS,
+    onSecondaryRateLimit: (retryAfter: number, req: { request: { retryCount: number } }) => req.request.retryCount < 1 && retryAfter <= MAX_SECONDARY_WAIT_SECONDS },
 }));
+
+/**
+ * When `err` is GitHub saying the installation's primary rate limit is spent, the time it
+ * resets (epoch ms); else null.
+ */
+export function rateLimitResetOf(err: unknown): number | null {
+  const e = err as { status?: number; response?: { headers?: Record<string, string | undefined> } };
+  if (e?.status !== 403 && e?.status !== 429) return null;
+  const headers = e.response?.headers ?? {};
+  if (headers["x-ratelimit-remaining"] !== "0") return null;
+  const reset = Number(headers["x-ratelimit-reset"]);
+  return Number.isFinite(reset) && reset > 0 ? reset * 1000 : null;
+}
 
 export function silentLogger(): Logger {
   return pino({ level: "silent" });

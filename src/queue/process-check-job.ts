@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { checkRevision, type CheckOutcome } from "../check/check-revision.js";
 import type { ActorSignals } from "../core/actor.js";
-import { installationClient, type GitHubClient } from "../github/github-client.js";
+import { installationClient, rateLimitResetOf, type GitHubClient } from "../github/github-client.js";
 import { githubFileSource, type GitHubFileSource } from "../github/github-file-source.js";
 import { describeFailure } from "../github/github-read-error.js";
 import { SnapshotLimitError } from "../snapshot/build-snapshot.js";
@@ -142,6 +142,16 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     }
     lap("history");
   } catch (err) {
+    const resetAt = rateLimitResetOf(err);
+    if (resetAt !== null) {
+      // Not a verdict: the job waits for the reset (start-workers.ts). Undo the pickup so the
+      // SHA is pending again (a newer push replacing the waiting job concludes it as superseded).
+      await progress.settle();
+      const undo = deps.redis.multi().zrem(deps.keys.inflight(), inflightMember);
+      if (job.branch) undo.zadd(deps.keys.pendingShas(scope, job.branch), job.enqueuedAt, sha).hsetnx(deps.keys.pendingJobs(scope, job.branch), sha, JSON.stringify(job));
+      await undo.exec();
+      throw err;
+    }
     const failure = describeFailure(err);
     // A cap (10⁶ tree entries) fails the same way every time: retrying cost 3 more full listings.
     if (!attempt.final && !(err instanceof SnapshotLimitError)) {

@@ -1,4 +1,4 @@
-import { Queue, Worker } from "bullmq";
+import { DelayedError, Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
@@ -16,6 +16,7 @@ import type { LedgerKey } from "../core/ledger.js";
 import { recordDeployDecision } from "./record-deploy-decision.js";
 import { reconcileOnce } from "./reconciler.js";
 import { redeliverFailed } from "../github/redeliver-failed.js";
+import { rateLimitResetOf } from "../github/github-client.js";
 import { createNoticeQueue, NOTICE_CONCURRENCY, NOTICE_QUEUE, processNotice, type SupersedeNotice } from "./supersede-notice.js";
 
 export const MAINTENANCE_QUEUE = "plumbline-maintenance";
@@ -67,7 +68,13 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   const deps = { noticeQueue, probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
-    async (job) => processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+    async (job, token) => {
+      try {
+        return await processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+      } catch (err) {
+        return waitOutRateLimit(job, token, err, now, opts.log);
+      }
+    },
     { connection: connect(), prefix: opts.prefix, concurrency: opts.concurrency },
   );
   checkWorker.on("failed", (job, err) => opts.log.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, "check job failed"));
@@ -85,11 +92,15 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   );
   deployWorker.on("error", (err) => opts.log.error({ err: err.message }, "deploy worker error"));
 
-  const noticeWorker = new Worker<SupersedeNotice>(NOTICE_QUEUE, async (job) => processNotice(job.data, { probot: opts.probot, redis: opts.redis, keys: opts.keys }), {
-    connection: connect(),
-    prefix: opts.prefix,
-    concurrency: NOTICE_CONCURRENCY,
-  });
+  const noticeWorker = new Worker<SupersedeNotice>(
+    NOTICE_QUEUE,
+    async (job, token) => processNotice(job.data, { probot: opts.probot, redis: opts.redis, keys: opts.keys }).catch((err) => waitOutRateLimit(job, token, err, now, opts.log)),
+    {
+      connection: connect(),
+      prefix: opts.prefix,
+      concurrency: NOTICE_CONCURRENCY,
+    },
+  );
   noticeWorker.on("error", (err) => opts.log.error({ err: err.message }, "notice worker error"));
 
   const maintenance = new Queue(MAINTENANCE_QUEUE, { connection: opts.redis, prefix: opts.prefix });
@@ -127,4 +138,18 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
       for (const c of connections) c.disconnect();
     },
   };
+}
+
+/**
+ * The installation's hourly budget is spent: the job waits in Redis for the reset, not in a
+ * worker slot, and other installations keep being served. Not an attempt. A newer push to the
+ * branch replaces a waiting check job (newest wins). Any other error is the caller's.
+ */
+async function waitOutRateLimit(job: Job<{ installationId: number; repoId: number }>, token: string | undefined, err: unknown, now: () => Date, log: Logger): Promise<never> {
+  const resetAt = rateLimitResetOf(err);
+  if (resetAt === null || !token) throw err;
+  const at = Math.max(now().getTime(), resetAt) + 1000 + Math.floor(Math.random() * 5000);
+  log.warn({ installationId: job.data.installationId, repoId: job.data.repoId, until: new Date(at).toISOString() }, "rate limit exhausted; job waits for the reset");
+  await job.moveToDelayed(at, token);
+  throw new DelayedError();
 }
