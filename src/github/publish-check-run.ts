@@ -48,7 +48,7 @@ export interface PublishedCheckRun {
   readonly unchanged?: boolean;
 }
 
-interface ExistingRun {
+export interface ExistingRun {
   readonly id: number;
   readonly status: string;
   readonly conclusion: string | null;
@@ -68,7 +68,7 @@ interface ExistingRun {
  */
 export async function publishCheckRun(client: GitHubClient, args: PublishCheckRunArgs): Promise<PublishedCheckRun> {
   const name = args.name ?? CHECK_RUN_NAME;
-  const existing = await findRun(client, args, name);
+  const existing = await findOwnRun(client, { ...args, name });
   const common = { name, external_id: args.externalId, ...(args.detailsUrl ? { details_url: args.detailsUrl } : {}) };
   const { owner, repo } = args;
 
@@ -119,7 +119,8 @@ export async function publishCheckRun(client: GitHubClient, args: PublishCheckRu
 }
 
 /** The newest run of this name on the SHA with our external id; `filter: all` so a later run of another job does not hide it. */
-async function findRun(client: GitHubClient, args: PublishCheckRunArgs, name: string): Promise<ExistingRun | null> {
+export async function findOwnRun(client: GitHubClient, args: { readonly owner: string; readonly repo: string; readonly headSha: string; readonly externalId: string; readonly name?: string }): Promise<ExistingRun | null> {
+  const name = args.name ?? CHECK_RUN_NAME;
   const runs = await client.paginate(client.rest.checks.listForRef, { owner: args.owner, repo: args.repo, ref: args.headSha, check_name: name, filter: "all", per_page: 100 });
   const mine = runs.filter((r) => r.name === name && r.external_id === args.externalId).sort((a, b) => b.id - a.id)[0];
   if (!mine) return null;

@@ -7,7 +7,9 @@ import { installationClient, rateLimitResetOf, type GitHubClient } from "../gith
 import { githubFileSource, type GitHubFileSource } from "../github/github-file-source.js";
 import { describeFailure } from "../github/github-read-error.js";
 import { SnapshotLimitError } from "../snapshot/build-snapshot.js";
-import { CHECK_RUN_NAME, contentKeyOf, publishCheckRun } from "../github/publish-check-run.js";
+import { CHECK_RUN_NAME, contentKeyOf, findOwnRun, publishCheckRun } from "../github/publish-check-run.js";
+import { isReconcileNotice } from "./stand-in-runs.js";
+import { withPushFacts } from "./push-facts.js";
 import { renderCheckRun } from "../github/render-check-run.js";
 import type { BlobCache } from "../store/blob-cache.js";
 import type { RedisKeys, RepoScope } from "../store/redis-keys.js";
@@ -72,8 +74,9 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     phases[name] = (phases[name] ?? 0) + t - lapStart;
     lapStart = t;
   };
-  const job = checkJobSchema.parse(raw);
-  const scope: RepoScope = { installationId: job.installationId, repoId: job.repoId };
+  const arrived = checkJobSchema.parse(raw);
+  const scope: RepoScope = { installationId: arrived.installationId, repoId: arrived.repoId };
+  const job = await withPushFacts(deps.redis, deps.keys, scope, arrived);
   const client = await installationClient(deps.probot, job.installationId);
   // Names can change (rename, transfer); the numeric id cannot.
   const repoInfo = (await client.request("GET /repositories/{repository_id}", { repository_id: job.repoId })).data as { name: string; owner: { login: string }; default_branch: string };
@@ -94,6 +97,14 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     return { sha, conclusion: "cancelled", checkRunId: null, supersededBy: successor, requests: 0, outcome: null };
   }
 
+  // GitHub's check_suite.requested after a push that was already judged asks for nothing new.
+  if (job.trigger === "check_suite" && !job.rerun) {
+    const existing = await findOwnRun(client, publishArgs);
+    if (existing?.status === "completed" && !isReconcileNotice(existing.summary)) {
+      await settle(deps, scope, job, owner, repo, sha, false);
+      return { sha, conclusion: existing.conclusion ?? "unknown", checkRunId: existing.id, supersededBy: null, requests: 0, outcome: null };
+    }
+  }
   const progressClient = await installationClient(deps.probot, job.installationId);
   const progress = await deferInProgress(client, () => publishCheckRun(progressClient, { ...publishArgs, status: "in_progress" }), deps.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS);
   const deadline = deps.now().getTime() + deps.runDeadlineSeconds * 1000;
