@@ -36,6 +36,8 @@ export interface PublishCheckRunArgs {
    */
   readonly contentKey?: string;
   readonly skipIfUnchanged?: boolean;
+  /** A completed run this returns true for is left as it is (the caller's own notion of "nothing new"). */
+  readonly keepCompleted?: (run: ExistingRun) => boolean;
 }
 
 export interface PublishedCheckRun {
@@ -90,6 +92,7 @@ export async function publishCheckRun(client: GitHubClient, args: PublishCheckRu
   if (existing?.status === "completed" && args.replaceCompleted && !args.replaceCompleted(existing)) return { id: existing.id, annotationsPosted: 0, annotationsDropped: 0 };
   const r = capAnnotations(args.rendered, args.maxAnnotations ?? DEFAULT_MAX_ANNOTATIONS);
   const digest = annotationsDigest(r.annotations);
+  if (existing?.status === "completed" && args.keepCompleted?.(existing)) return { id: existing.id, annotationsPosted: 0, annotationsDropped: r.annotationsOmitted, unchanged: true };
   if (args.skipIfUnchanged && args.contentKey && existing?.status === "completed" && existing.conclusion === r.conclusion && contentKeyIn(existing.summary) === args.contentKey && digestIn(existing.summary) === digest) {
     return { id: existing.id, annotationsPosted: 0, annotationsDropped: r.annotationsOmitted, unchanged: true };
   }

@@ -7,7 +7,7 @@ import { installationClient, rateLimitResetOf, type GitHubClient } from "../gith
 import { githubFileSource, type GitHubFileSource } from "../github/github-file-source.js";
 import { describeFailure } from "../github/github-read-error.js";
 import { SnapshotLimitError } from "../snapshot/build-snapshot.js";
-import { CHECK_RUN_NAME, contentKeyOf, findOwnRun, publishCheckRun } from "../github/publish-check-run.js";
+import { CHECK_RUN_NAME, contentKeyOf, findOwnRun, publishCheckRun, type ExistingRun } from "../github/publish-check-run.js";
 import { isReconcileNotice } from "./stand-in-runs.js";
 import { withPushFacts } from "./push-facts.js";
 import { renderCheckRun } from "../github/render-check-run.js";
@@ -178,7 +178,13 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   // for it again: a scheduled audit, or the check_suite GitHub sends after the push that was
   // already judged, costs no write (the ledger still records it; the run keeps the anchor of
   // the entry that produced its content).
-  const unchanged = { contentKey: contentKeyOf(rendered), skipIfUnchanged: !job.rerun };
+  // A scheduled audit judges the tip alone, so its wording differs from the push's (persisting,
+  // not introduced): it rewrites the run only when the conclusion changed (an expired waiver).
+  const unchanged = {
+    contentKey: contentKeyOf(rendered),
+    skipIfUnchanged: !job.rerun,
+    ...(job.trigger === "schedule" ? { keepCompleted: (run: ExistingRun) => run.conclusion === rendered.conclusion && !isReconcileNotice(run.summary) } : {}),
+  };
   const startedId = await progress.settle();
   lap("in_progress");
   if (deps.ledgerKey) {
