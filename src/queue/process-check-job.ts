@@ -105,8 +105,9 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
       return { sha, conclusion: existing.conclusion ?? "unknown", checkRunId: existing.id, supersededBy: null, requests: 0, outcome: null };
     }
   }
-  const progressClient = await installationClient(deps.probot, job.installationId);
-  const progress = await deferInProgress(client, () => publishCheckRun(progressClient, { ...publishArgs, status: "in_progress" }), deps.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS);
+  // The post goes through a client of its own (made only when the post falls due): on `client` it would wait for itself.
+  const postInProgress = async () => publishCheckRun(await installationClient(deps.probot, job.installationId), { ...publishArgs, status: "in_progress" });
+  const progress = await deferInProgress(client, postInProgress, deps.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS);
   const deadline = deps.now().getTime() + deps.runDeadlineSeconds * 1000;
   const inflightMember = JSON.stringify({ job, owner, repo, sha });
   // In flight and no longer pending, at once: a newer push concluding meanwhile must not post
