@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { RedisKeys, RepoScope } from "../store/redis-keys.js";
+import { withRedisLock } from "../store/redis-lock.js";
 import { capText } from "./check-run-limits.js";
 import type { GitHubClient } from "./github-client.js";
 
@@ -40,8 +40,8 @@ export interface EnsuredDashboard {
 
 export async function ensureDashboardIssue(client: GitHubClient, target: DashboardTarget, body: string, opts: DashboardOptions = {}): Promise<EnsuredDashboard> {
   const text = `${DASHBOARD_MARKER}\n${capText(body, MAX_ISSUE_BODY - DASHBOARD_MARKER.length - 1)}`;
-  const release = await acquire(target, opts.lockTtlMs ?? 30_000, opts.waitMs ?? 20_000);
-  try {
+  const lock = { ttlMs: opts.lockTtlMs ?? 30_000, waitMs: opts.waitMs ?? 20_000, what: `the dashboard issue of ${target.owner}/${target.repo}` };
+  return withRedisLock(target.redis, target.keys.dashboardLock(target.scope), lock, async () => {
     const { redis, keys, scope, owner, repo } = target;
     const stored = Number(await redis.get(keys.dashboardIssue(scope)));
     if (stored > 0 && (await update(client, owner, repo, stored, text))) return { number: stored, created: false };
@@ -54,9 +54,7 @@ export async function ensureDashboardIssue(client: GitHubClient, target: Dashboa
     const created = await client.request("POST /repos/{owner}/{repo}/issues", { owner, repo, title: DASHBOARD_TITLE, body: text, labels: [DASHBOARD_LABEL] });
     await redis.set(keys.dashboardIssue(scope), String(created.data.number));
     return { number: created.data.number, created: true };
-  } finally {
-    await release();
-  }
+  });
 }
 
 /** False when the issue is gone (deleted, transferred): the caller looks for another or creates one. */
@@ -82,19 +80,3 @@ async function findDashboard(client: GitHubClient, owner: string, repo: string):
   return mine.length ? Math.min(...mine) : null;
 }
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
-/** SET NX PX with a random token; released only by its holder (an expired lock may be someone else's by then). */
-async function acquire(target: DashboardTarget, ttlMs: number, waitMs: number): Promise<() => Promise<void>> {
-  const key = target.keys.dashboardLock(target.scope);
-  const token = randomBytes(16).toString("hex");
-  const deadline = Date.now() + waitMs;
-  for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
-    if ((await target.redis.set(key, token, "PX", ttlMs, "NX")) === "OK") break;
-    if (Date.now() >= deadline) throw new Error(`the dashboard issue of ${target.owner}/${target.repo} is locked by another worker for more than ${waitMs} ms`);
-    await new Promise((r) => setTimeout(r, delay));
-  }
-  return async () => {
-    await target.redis.eval(RELEASE, 1, key, token);
-  };
-}

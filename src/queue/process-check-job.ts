@@ -7,7 +7,8 @@ import { installationClient, rateLimitResetOf, type GitHubClient } from "../gith
 import { githubFileSource, type GitHubFileSource } from "../github/github-file-source.js";
 import { describeFailure } from "../github/github-read-error.js";
 import { SnapshotLimitError } from "../snapshot/build-snapshot.js";
-import { CHECK_RUN_NAME, contentKeyOf, findOwnRun, publishCheckRun, type ExistingRun } from "../github/publish-check-run.js";
+import { CHECK_RUN_NAME, contentKeyOf, findOwnRun, type ExistingRun } from "../github/publish-check-run.js";
+import { publishRunExclusively } from "./run-write-lock.js";
 import { isReconcileNotice } from "./stand-in-runs.js";
 import { withPushFacts } from "./push-facts.js";
 import { renderCheckRun } from "../github/render-check-run.js";
@@ -106,7 +107,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     }
   }
   // The post goes through a client of its own (made only when the post falls due): on `client` it would wait for itself.
-  const postInProgress = async () => publishCheckRun(await installationClient(deps.probot, job.installationId), { ...publishArgs, status: "in_progress" });
+  const postInProgress = async () => publishRunExclusively(deps, scope, await installationClient(deps.probot, job.installationId), { ...publishArgs, status: "in_progress" });
   const progress = await deferInProgress(client, postInProgress, deps.inProgressAfterMs ?? IN_PROGRESS_AFTER_MS);
   const deadline = deps.now().getTime() + deps.runDeadlineSeconds * 1000;
   const inflightMember = JSON.stringify({ job, owner, repo, sha });
@@ -211,7 +212,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     rendered = renderCheckRun({ ...renderInput, ledger: { entryId: ledger.entryId, headHash: ledger.anchor } });
   }
   lap("ledger");
-  const run = await publishCheckRun(client, { ...publishArgs, status: "completed", rendered, actions: true, ...unchanged });
+  const run = await publishRunExclusively(deps, scope, client, { ...publishArgs, status: "completed", rendered, actions: true, ...unchanged });
   lap("publish");
   await deps.redis.zrem(deps.keys.inflight(), inflightMember);
   if (job.branch === null && (job.trigger === "schedule" || job.trigger === "installation")) {

@@ -4,7 +4,8 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { installationClient, type GitHubClient } from "../github/github-client.js";
-import { CHECK_RUN_NAME, publishCheckRun } from "../github/publish-check-run.js";
+import { CHECK_RUN_NAME } from "../github/publish-check-run.js";
+import { publishRunExclusively } from "./run-write-lock.js";
 import { renderCheckRun } from "../github/render-check-run.js";
 import type { RedisKeys } from "../store/redis-keys.js";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
@@ -55,7 +56,9 @@ export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{
       const again = attempts <= MAX_REEVALUATIONS;
       const reason = `${RECONCILE_REASON} (the worker crashed or the job failed for good)${again ? "; it is being evaluated again" : `; gave up after ${MAX_REEVALUATIONS} re-evaluations, use Re-run`}`;
       const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: sha }, headSha: sha, trigger: "reconcile", error: reason });
-      await publishCheckRun(client, { owner, repo, headSha: sha, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, sha), status: "completed", rendered, actions: true });
+      // Under the run's lock a verdict that landed since the check above is seen and kept.
+      const keepVerdict = (run: { readonly summary: string | null }) => isReconcileNotice(run.summary);
+      await publishRunExclusively(deps, job, client, { owner, repo, headSha: sha, name: CHECK_RUN_NAME, externalId: externalIdOf(job.repoId, sha), status: "completed", rendered, actions: true, replaceCompleted: keepVerdict });
       concluded++;
       await deps.redis.zrem(deps.keys.inflight(), member);
       if (again) {

@@ -2,7 +2,7 @@ import { Queue, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { installationClient } from "../github/github-client.js";
-import { CHECK_RUN_NAME, publishCheckRun } from "../github/publish-check-run.js";
+import { CHECK_RUN_NAME } from "../github/publish-check-run.js";
 import { renderCheckRun } from "../github/render-check-run.js";
 import type { Probot } from "probot";
 import type { RedisKeys } from "../store/redis-keys.js";
@@ -10,6 +10,7 @@ import { TRIGGERS } from "./check-job.js";
 import { fairPriority } from "./fair-priority.js";
 import { externalIdOf } from "./run-identity.js";
 import { isReconcileNotice } from "./stand-in-runs.js";
+import { publishRunExclusively } from "./run-write-lock.js";
 
 /**
  * A SHA that never ran because a newer push to its branch replaced its job still gets a
@@ -69,7 +70,7 @@ export async function processNotice(raw: unknown, deps: NoticeDeps): Promise<voi
   const n = supersedeNoticeSchema.parse(raw);
   const client = await installationClient(deps.probot, n.installationId);
   const rendered = renderCheckRun({ outcome: { type: "no-policy", policyFrom: n.sha }, headSha: n.sha, trigger: n.trigger, supersededBy: n.successor });
-  await publishCheckRun(client, { owner: n.owner, repo: n.repo, headSha: n.sha, name: CHECK_RUN_NAME, externalId: externalIdOf(n.repoId, n.sha), status: "completed", rendered, replaceCompleted: (run) => isReconcileNotice(run.summary) });
   const scope = { installationId: n.installationId, repoId: n.repoId };
+  await publishRunExclusively(deps, scope, client, { owner: n.owner, repo: n.repo, headSha: n.sha, name: CHECK_RUN_NAME, externalId: externalIdOf(n.repoId, n.sha), status: "completed", rendered, replaceCompleted: (run) => isReconcileNotice(run.summary) });
   await deps.redis.multi().zrem(deps.keys.pendingShas(scope, n.branch), n.sha).hdel(deps.keys.pendingJobs(scope, n.branch), n.sha).exec();
 }

@@ -28,8 +28,8 @@ export function redisKeys(prefix = "pl") {
     inflight: () => `${prefix}:inflight`,
     /** Webhook delivery ids already accepted (kept ≥ 7 days). */
     delivery: (id: string) => `${prefix}:delivery:${id}`,
-    /** Check run ids by (repo, sha), so retries update rather than duplicate. */
-    checkRun: (s: RepoScope, sha: string, name: string) => `${repo(s)}:run:${name}:${sha}`,
+    /** Held while one writer finds-or-creates a SHA's check run of this name (run-write-lock.ts). */
+    runLock: (s: RepoScope, sha: string, name: string) => `${repo(s)}:run:${name}:${sha}`,
     /** The provenance ledger (a Stream, never trimmed), its head `{seq, hash, id}` and a head-SHA → stream ids index. */
     ledger: (s: RepoScope) => `${repo(s)}:ledger`,
     ledgerHead: (s: RepoScope) => `${repo(s)}:ledger:head`,

@@ -61,7 +61,7 @@ describe("history store", () => {
   });
 
   it("deleteRepoData removes every key under the repository's prefix, whatever it is", async () => {
-    const keys = [s.keys.history(scope), s.keys.dashboardIssue(scope), s.keys.checkRun(scope, "abc", "Plumbline"), s.keys.ledger(scope), `${s.keys.repo(scope)}:future:kind`];
+    const keys = [s.keys.history(scope), s.keys.dashboardIssue(scope), s.keys.runLock(scope, "abc", "Plumbline"), s.keys.ledger(scope), `${s.keys.repo(scope)}:future:kind`];
     for (const k of keys) await s.redis.set(k, "x");
     await s.redis.set(s.keys.repo(scope), "x");
     expect(await deleteRepoData(s.redis, s.keys, scope)).toBe(keys.length + 1);
