@@ -15,6 +15,13 @@ export interface MainPhase {
   readonly drainMs: number | null;
   readonly drainBoundMs: number;
   readonly leftInQueue: number;
+  /**
+   * The least time GitHub's pacing allows for the phase's writes: each push ends in one
+   * check-run write (its verdict or its superseded notice), and Probot spaces one
+   * installation's writes 1 s apart per process. So the busiest installation's pushes ÷
+   * worker processes, in seconds.
+   */
+  readonly writeFloorMs: number;
 }
 
 export interface FairnessPhase {
@@ -45,6 +52,7 @@ export function renderMain(p: MainPhase): string[] {
     ["queue drain after the last delivery", p.drainMs === null ? `not drained within ${seconds(p.drainBoundMs)} s (${p.leftInQueue} jobs left)` : `${seconds(p.drainMs)} s`],
     ["push → conclusion p50 / p99 / max (s)", `${seconds(o.latency.p50)} / ${seconds(o.latency.p99)} / ${seconds(o.latency.max)}`],
     ["GitHub requests / check-run writes", `${p.github.requests} / ${p.github.writes}`],
+    ["write floor: busiest installation's pushes ÷ (worker processes × 1 write/s)", `${seconds(p.writeFloorMs)} s`],
     ["peak check-run writes, one installation, one second", String(p.github.peakWritesPerInstallationSecond)],
   ];
   const flips = o.flipped.slice(0, 3).map((f) => `   verdict changed: ${f}`);
@@ -78,7 +86,7 @@ export function verdicts(main: MainPhase, alone: FairnessPhase | null, noisy: Fa
     `target ack p99 < 50 ms under the soak: ${main.ack.latency.p99 < 50 ? "PASS" : "FAIL"} (${ms(main.ack.latency.p99)} ms)`,
     `target every push concluded exactly once: ${o.exactlyOnce === o.pushes ? "PASS" : "FAIL"} (${o.exactlyOnce}/${o.pushes}; ${o.unconcluded} unconcluded, ${o.duplicateRuns} with duplicate runs, ${o.recompleted} re-completed, ${o.flipped.length} of them with a changed verdict)`,
     `target every branch's last push judged: ${o.tipsEvaluated === o.branches ? "PASS" : "FAIL"} (${o.tipsEvaluated}/${o.branches})`,
-    `target queue drains: ${main.drainMs === null ? `FAIL (not within ${seconds(main.drainBoundMs)} s)` : `PASS (${seconds(main.drainMs)} s)`}`,
+    `target queue drains: ${main.drainMs === null ? `FAIL (not within ${seconds(main.drainBoundMs)} s)` : `PASS (${seconds(main.drainMs)} s)`}; GitHub's write floor for this load ${seconds(main.writeFloorMs)} s`,
   ];
   if (alone && noisy) {
     const a = alone.quiet.latency.p99;
