@@ -6,7 +6,8 @@ import type { GitHubClient } from "./github-client.js";
 import { GitHubReadError } from "./github-read-error.js";
 import type { GitHubRepoRef } from "./github-repo-ref.js";
 import { readTarball, TarballError } from "./github-tarball.js";
-import { listGitHubTree } from "./github-tree.js";
+import { listGitHubTree, type GitHubTreeCache } from "./github-tree.js";
+import { SnapshotLimitError } from "../snapshot/build-snapshot.js";
 
 export { GitHubReadError } from "./github-read-error.js";
 
@@ -17,6 +18,12 @@ export interface GitHubFileSourceOptions {
   readonly sha: string;
   readonly scope: RepoScope;
   readonly blobCache?: BlobCache;
+  /**
+   * Listings kept from earlier revisions of this repository (a worker's memo): by commit SHA the
+   * whole listing, by tree SHA each directory. Both are named by their content, so they change
+   * how many requests a listing costs, never what it lists.
+   */
+  readonly trees?: { readonly directories: GitHubTreeCache; readonly commits: CommitListingCache };
   /** `auto`: one tarball when more than TARBALL_MIN_MISSES blobs are missing from the cache. */
   readonly tarball?: "auto" | "never" | "always";
   readonly limits?: {
@@ -46,6 +53,12 @@ export interface GitHubFileSourceStats {
 
 export type GitHubFileSource = FileSource & { stats(): GitHubFileSourceStats };
 
+/** Complete listings by commit SHA; entries are frozen, since every revision that hits shares them. */
+export interface CommitListingCache {
+  get(commitSha: string): readonly TreeEntry[] | undefined;
+  set(commitSha: string, entries: readonly TreeEntry[]): void;
+}
+
 /** Below this many missing blobs, per-blob requests are cheaper than streaming the whole archive. */
 export const TARBALL_MIN_MISSES = 50;
 /**
@@ -72,12 +85,23 @@ export function githubFileSource(opts: GitHubFileSourceOptions): GitHubFileSourc
   let listing: Promise<TreeEntry[]> | null = null;
   const list = (): Promise<TreeEntry[]> => {
     // A failed listing is not memoized: a later call may succeed.
-    listing ??= listGitHubTree(ref, limits.maxEntries).catch((err: unknown) => {
+    listing ??= listOnce().catch((err: unknown) => {
       listing = null;
       throw err;
     });
     return listing;
   };
+
+  async function listOnce(): Promise<TreeEntry[]> {
+    const kept = opts.trees?.commits.get(opts.sha);
+    if (kept) {
+      if (kept.length > limits.maxEntries) throw new SnapshotLimitError(`${opts.owner}/${opts.repo}@${opts.sha} has more than ${limits.maxEntries} tree entries (limits.maxEntries); Plumbline fails closed rather than judge part of a tree`);
+      return kept as TreeEntry[];
+    }
+    const entries = Object.freeze(await listGitHubTree(ref, limits.maxEntries, opts.trees?.directories)) as TreeEntry[];
+    opts.trees?.commits.set(opts.sha, entries);
+    return entries;
+  }
 
   async function fromCache(shas: readonly string[]): Promise<Map<string, Uint8Array>> {
     if (!opts.blobCache || shas.length === 0) return new Map();

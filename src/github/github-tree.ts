@@ -7,7 +7,7 @@ import { describeFailure, GitHubReadError } from "./github-read-error.js";
 /** Directory fetches in flight while walking a truncated tree (well under GitHub's 100 concurrent). */
 const TREE_CONCURRENCY = 8;
 
-interface RawEntry {
+export interface RawEntry {
   path?: string;
   mode?: string;
   type?: string;
@@ -28,13 +28,38 @@ interface Job {
 }
 
 /**
+ * Directory listings by git tree SHA, kept between revisions of one repository (a worker's
+ * memo, scoped to one installation and repository). A tree SHA names its contents, so a hit
+ * is exactly what GitHub would answer; the cache only decides how many requests a listing costs.
+ */
+export interface GitHubTreeCache {
+  /** The direct entries (names, not paths) of a tree, as GitHub listed them. */
+  get(treeSha: string): readonly RawEntry[] | undefined;
+  set(treeSha: string, entries: readonly RawEntry[]): void;
+  /** Whether this repository's trees were ever cached: a cold repository is listed in one recursive request. */
+  readonly warm: boolean;
+}
+
+/**
+ * Uncached directories a warm listing fetches one level at a time before it asks for the rest
+ * recursively: a push touches a few paths (one request per directory on each), while a sweeping
+ * change (a codemod, a new package) is cheaper as a few recursive requests.
+ */
+export const INCREMENTAL_DIRECTORY_BUDGET = 64;
+
+/**
  * The complete file listing of a commit. One recursive fetch covers most repositories; GitHub
  * truncates at 100k entries / 7 MB, and then the tree is walked subtree by subtree: each
  * directory is tried recursively first (one request for a whole subtree that fits) and only
  * a subtree that is itself truncated is listed level by level. A listing is complete or the
  * call throws: a gate must never judge part of a tree.
+ *
+ * With a warm `cache`, the commit's root is listed alone and only directories whose tree SHA is
+ * not cached are fetched (one level each, then recursively past INCREMENTAL_DIRECTORY_BUDGET):
+ * a one-file push costs one small request per directory on its path instead of a listing of
+ * the whole repository.
  */
-export async function listGitHubTree(ref: GitHubRepoRef, maxEntries: number): Promise<TreeEntry[]> {
+export async function listGitHubTree(ref: GitHubRepoRef, maxEntries: number, cache?: GitHubTreeCache): Promise<TreeEntry[]> {
   const out: TreeEntry[] = [];
   const push = (prefix: string, e: RawEntry): void => {
     out.push(toEntry(ref, prefix, e));
@@ -42,26 +67,82 @@ export async function listGitHubTree(ref: GitHubRepoRef, maxEntries: number): Pr
       throw new SnapshotLimitError(`${describeRef(ref)} has more than ${maxEntries} tree entries (limits.maxEntries); Plumbline fails closed rather than judge part of a tree`);
     }
   };
-  // The trees endpoint takes a commit SHA and answers with the root tree's SHA, which saves
-  // the `git/commits` round trip on every run.
-  const root = await fetchTree(ref, ref.sha, true);
-  if (!root.truncated) {
-    for (const e of root.tree) if (e.type !== "tree") push("", e);
-  } else {
-    await runPool<Job>([{ sha: root.sha, prefix: "", recursive: false }], TREE_CONCURRENCY, async (job, enqueue) => {
+  /** A directory's entries: files listed, subdirectories handed to `descend`. */
+  const emit = (prefix: string, entries: readonly RawEntry[], descend: (sha: string, prefix: string) => void): void => {
+    for (const e of entries) {
+      if (e.type !== "tree") push(prefix, e);
+      else descend(requireString(ref, e.sha), join(prefix, requireString(ref, e.path)));
+    }
+  };
+  if (cache?.warm) {
+    let fetched = 0;
+    await runPool<Job>([{ sha: ref.sha, prefix: "", recursive: false }], TREE_CONCURRENCY, async (job, enqueue) => {
+      // Cached directories are expanded here, without a pool round per directory.
+      const descend = (sha: string, prefix: string): void => {
+        const hit = cache.get(sha);
+        if (hit) emit(prefix, hit, descend);
+        else enqueue({ sha, prefix, recursive: ++fetched > INCREMENTAL_DIRECTORY_BUDGET });
+      };
       const t = await fetchTree(ref, job.sha, job.recursive);
-      if (t.truncated) {
-        if (job.recursive) return enqueue({ ...job, recursive: false });
-        throw new GitHubReadError(`${describeRef(ref)}: directory "${job.prefix || "/"}" has more entries than GitHub lists in one response; the tree cannot be read completely`);
+      if (!t.truncated) {
+        if (job.recursive) cacheRecursive(ref, cache, t);
+        else cache.set(t.sha, t.tree);
+        return job.recursive ? emit(job.prefix, t.tree, () => {}) : emit(job.prefix, t.tree, descend);
       }
-      for (const e of t.tree) {
-        if (e.type !== "tree") push(job.prefix, e);
-        else if (!job.recursive) enqueue({ sha: requireString(ref, e.sha), prefix: join(job.prefix, requireString(ref, e.path)), recursive: true });
-      }
+      if (job.recursive) return enqueue({ ...job, recursive: false });
+      throw tooWide(ref, job.prefix);
     });
+  } else {
+    // The trees endpoint takes a commit SHA and answers with the root tree's SHA, which saves
+    // the `git/commits` round trip on every run.
+    const root = await fetchTree(ref, ref.sha, true);
+    if (!root.truncated) {
+      if (cache) cacheRecursive(ref, cache, root);
+      for (const e of root.tree) if (e.type !== "tree") push("", e);
+    } else {
+      await runPool<Job>([{ sha: root.sha, prefix: "", recursive: false }], TREE_CONCURRENCY, async (job, enqueue) => {
+        const t = await fetchTree(ref, job.sha, job.recursive);
+        if (t.truncated) {
+          if (job.recursive) return enqueue({ ...job, recursive: false });
+          throw tooWide(ref, job.prefix);
+        }
+        if (job.recursive && cache) cacheRecursive(ref, cache, t);
+        else if (cache) cache.set(t.sha, t.tree);
+        for (const e of t.tree) {
+          if (e.type !== "tree") push(job.prefix, e);
+          else if (!job.recursive) enqueue({ sha: requireString(ref, e.sha), prefix: join(job.prefix, requireString(ref, e.path)), recursive: true });
+        }
+      });
+    }
   }
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
+}
+
+const tooWide = (ref: GitHubRepoRef, prefix: string): GitHubReadError =>
+  new GitHubReadError(`${describeRef(ref)}: directory "${prefix || "/"}" has more entries than GitHub lists in one response; the tree cannot be read completely`);
+
+/** Splits a complete recursive listing into one cached listing per directory, each under its tree SHA. */
+function cacheRecursive(ref: GitHubRepoRef, cache: GitHubTreeCache, t: RawTree): void {
+  const dirs = new Map<string, RawEntry[]>([["", []]]);
+  const shaOf = new Map<string, string>([["", t.sha]]);
+  for (const e of t.tree) {
+    const path = requireString(ref, e.path);
+    if (e.type === "tree") {
+      shaOf.set(path, requireString(ref, e.sha));
+      if (!dirs.has(path)) dirs.set(path, []);
+    }
+  }
+  for (const e of t.tree) {
+    const path = e.path!;
+    const slash = path.lastIndexOf("/");
+    const parent = slash < 0 ? "" : path.slice(0, slash);
+    let list = dirs.get(parent);
+    // A parent missing from the listing: the response is inconsistent, so none of it is kept.
+    if (!list) return;
+    list.push({ ...e, path: path.slice(slash + 1) });
+  }
+  for (const [dir, list] of dirs) cache.set(shaOf.get(dir)!, list);
 }
 
 async function fetchTree(ref: GitHubRepoRef, treeish: string, recursive: boolean): Promise<RawTree> {
