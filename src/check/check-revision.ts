@@ -82,8 +82,10 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
   const baseVisible = baseEntries ? visible(baseEntries) : null;
   const parse = { parsed: 0, cached: 0 };
   const snapOpts = { reads: policy.reads, stats: parse, ...(req.parsePool ? { parsePool: req.parsePool } : {}), ...(req.cache ? { cache: req.cache } : {}), ...(req.limits ? { limits: req.limits } : {}) };
-  const headSnap = await snapshotOf(req.head, { ...snapOpts, entries: headVisible }, req.memo);
+  // Base first: the head then reads only the files the change touched and takes the rest's text
+  // from the base (usually the previous push's head, already in a resident worker's memo).
   const baseSnap = req.base && baseVisible ? await snapshotOf(req.base, { ...snapOpts, entries: baseVisible }, req.memo) : null;
+  const headSnap = await snapshotOf(req.head, { ...snapOpts, entries: headVisible, ...(baseSnap && baseVisible ? { reuse: { entries: baseVisible, snapshot: baseSnap } } : {}) }, req.memo);
   clock("snapshot", t);
 
   const actor: ActorVerdict | null = req.actor ? classifyActor(req.actor, policy.agents) : null;
@@ -104,7 +106,7 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
     const own = await loadPolicy(req.head, headEntries, req.memo);
     if (own.type === "policy") {
       policyDiff = diffPolicies(policy, own.policy);
-      const ownSnap = sameReads(policy, own.policy) ? headSnap : await snapshotOf(req.head, { ...snapOpts, reads: own.policy.reads, entries: headVisible }, req.memo);
+      const ownSnap = sameReads(policy, own.policy) ? headSnap : await snapshotOf(req.head, { ...snapOpts, reads: own.policy.reads, entries: headVisible, reuse: { entries: headVisible, snapshot: headSnap } }, req.memo);
       headUnderOwnPolicy = evaluatePolicy(own.policy, { snapshot: ownSnap, change, deployment }, req.now);
     } else headPolicyErrors = [...own.errors];
   }

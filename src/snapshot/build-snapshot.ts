@@ -28,6 +28,17 @@ export class SnapshotLimitError extends Error {
   }
 }
 
+/** Path → blob id of the earlier snapshot's files that have one. */
+function reusableTexts(reuse: BuildOptions["reuse"]): { blobs: Map<string, string>; snapshot: RepoSnapshot } | null {
+  if (!reuse || reuse.snapshot.contents.size + reuse.snapshot.skipped.size === 0) return null;
+  const blobs = new Map<string, string>();
+  for (const e of reuse.entries) if (e.type === "file" && e.blobSha) blobs.set(e.path, e.blobSha);
+  return { blobs, snapshot: reuse.snapshot };
+}
+
+/** Skip reasons decided by the bytes alone; "unreadable" may have been a passing failure, so such a file is read again. */
+const reusableSkip = (reason: SkipReason | undefined): SkipReason | undefined => (reason === "unreadable" ? undefined : reason);
+
 const BINARY_EXT = /\.(png|jpe?g|gif|webp|ico|bmp|pdf|zip|gz|tgz|bz2|xz|7z|jar|war|class|so|dylib|dll|exe|bin|wasm|woff2?|ttf|otf|eot|mp[34]|mov|avi|webm|ogg|wav|flac|psd|sqlite|db)$/i;
 
 /**
@@ -45,6 +56,12 @@ export interface BuildOptions {
   readonly entries?: readonly TreeEntry[];
   /** Worker threads to parse on besides this one (see parse-pool.ts); absent: libuv's thread pool. */
   readonly parsePool?: ParsePool;
+  /**
+   * An earlier snapshot built with the same limits (the base of a change): a file whose blob id
+   * it had under the same path is not read again, its text (or its content-determined skip
+   * reason) is taken from there. A blob id names the bytes, so the result is the same as reading.
+   */
+  readonly reuse?: { readonly entries: readonly TreeEntry[]; readonly snapshot: RepoSnapshot };
   /** Filled with how many source files were parsed and how many came from the record cache. */
   readonly stats?: { parsed: number; cached: number };
 }
@@ -65,6 +82,7 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
 
   if (needsText) {
     const toRead: string[] = [];
+    const reused = reusableTexts(opts.reuse);
     let total = 0;
     for (const e of entries) {
       if (e.type !== "file") continue;
@@ -77,10 +95,21 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
         toRead.push(e.path);
       }
     }
-    const read = await source.readFiles(toRead);
+    const known = (path: string): string | SkipReason | undefined => {
+      const sha = blobShas.get(path);
+      return sha !== undefined && reused?.blobs.get(path) === sha ? (reused.snapshot.contents.get(path) ?? reusableSkip(reused.snapshot.skipped.get(path))) : undefined;
+    };
+    const read = await source.readFiles(reused ? toRead.filter((p) => known(p) === undefined) : toRead);
     const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
     const lossy = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
     for (const path of toRead) {
+      // Same order as a full build: evaluators iterate these maps.
+      const prior = reused ? known(path) : undefined;
+      if (prior !== undefined) {
+        if (reused!.snapshot.contents.has(path)) contents.set(path, prior);
+        else skipped.set(path, prior as SkipReason);
+        continue;
+      }
       const data = read.get(path);
       if (data === undefined || data instanceof Error) {
         skipped.set(path, "unreadable");
