@@ -28,6 +28,7 @@ import type { VerdictCache } from "../store/verdict-cache.js";
 import { deferInProgress, IN_PROGRESS_AFTER_MS } from "./deferred-in-progress.js";
 import { externalIdOf } from "./run-identity.js";
 import { enqueueNotice, type SupersedeNotice } from "./supersede-notice.js";
+import { workerMemoOf } from "./worker-memo.js";
 
 export interface WorkerDeps {
   readonly probot: Probot;
@@ -127,8 +128,10 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     const ctx = await resolveCheckContext(client, job, owner, repo, sha, defaultBranch);
     lap("context");
     baseSha = ctx.baseSha;
+    // This worker's listings, snapshots and records of the repository from earlier jobs (all content-keyed).
+    const memo = workerMemoOf(deps).forRepo(scope);
     const source = (s: string) => {
-      const src = githubFileSource({ client, owner, repo, sha: s, scope, ...(deps.blobCache ? { blobCache: deps.blobCache } : {}) });
+      const src = githubFileSource({ client, owner, repo, sha: s, scope, trees: memo.trees, ...(deps.blobCache ? { blobCache: deps.blobCache } : {}) });
       sources.push(src);
       return src;
     };
@@ -137,7 +140,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     const policy = ctx.policySha === sha ? head : ctx.policySha === ctx.baseSha ? base : source(ctx.policySha);
     const headFiles = await head.listFiles();
     lap("tree");
-    const records = await loadRecordCache(deps.redis, deps.keys, scope, headFiles.flatMap((e) => (e.blobSha ? [e.blobSha] : [])));
+    const records = await loadRecordCache(deps.redis, deps.keys, scope, headFiles.flatMap((e) => (e.blobSha ? [e.blobSha] : [])), { memory: memo.records });
     lap("records");
     const actor: ActorSignals = {
       sender: job.actor.sender ?? null,
@@ -145,7 +148,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
       branch: job.actor.branch ?? job.branch,
       commits: [...(job.actor.commits ?? []), ...ctx.extraCommits],
     };
-    outcome = await checkRevision({ head, base, policy, actor: job.trigger === "installation" ? null : actor, now: deps.now(), cache: records, ...(ctx.blockPersisting !== undefined ? { blockPersisting: ctx.blockPersisting } : {}) });
+    outcome = await checkRevision({ head, base, policy, actor: job.trigger === "installation" ? null : actor, now: deps.now(), cache: records, memo: memo.check, ...(ctx.blockPersisting !== undefined ? { blockPersisting: ctx.blockPersisting } : {}) });
     lap("check");
     await records.flush().catch((err) => deps.log.warn({ err: (err as Error).message }, "record cache flush failed"));
     if (outcome.type === "verdict") {

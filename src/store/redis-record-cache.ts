@@ -14,6 +14,11 @@ export interface RedisRecordCache extends RecordCache {
 export interface RedisRecordCacheOptions {
   /** Redis runs `noeviction`, so every record expires. Default 7 days. */
   readonly ttlSeconds?: number;
+  /**
+   * Records a long-lived caller already holds (a worker's memo of this repository): only the
+   * blobs it lacks are fetched, and records parsed or loaded here are added to it.
+   */
+  readonly memory?: RecordCache;
 }
 
 const BATCH = 500;
@@ -31,7 +36,8 @@ const BATCH = 500;
 export async function loadRecordCache(redis: Redis, keys: RedisKeys, scope: RepoScope, blobShas: readonly string[], opts: RedisRecordCacheOptions = {}): Promise<RedisRecordCache> {
   const ttl = opts.ttlSeconds ?? 7 * 24 * 3600;
   if (!(Number.isInteger(ttl) && ttl > 0)) throw new Error("loadRecordCache: ttlSeconds must be a positive integer");
-  const wanted = [...new Set(blobShas)].map(recordKey);
+  const held = opts.memory;
+  const wanted = [...new Set(blobShas)].map(recordKey).filter((key) => held?.get(key) === undefined);
   // Sized to hold everything this revision loads or parses: no eviction within one run.
   const memory = createMemoryRecordCache(Math.max(1024, wanted.length * 2));
   for (let i = 0; i < wanted.length; i += BATCH) {
@@ -39,16 +45,20 @@ export async function loadRecordCache(redis: Redis, keys: RedisKeys, scope: Repo
     const values = await redis.mget(...batch.map((k) => keys.record(scope, k)));
     batch.forEach((key, j) => {
       const record = parseRecord(values[j]);
-      if (record) memory.set(key, record);
+      if (record) {
+        memory.set(key, record);
+        held?.set(key, record);
+      }
     });
   }
   const loaded = memory.size;
   const pending = new Map<string, ModuleRecord>();
   return {
     loaded,
-    get: (key) => memory.get(key),
+    get: (key) => memory.get(key) ?? held?.get(key),
     set(key, record) {
       memory.set(key, record);
+      held?.set(key, record);
       pending.set(key, record);
     },
     async flush() {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { gitBlobSha } from "../../src/core/git-blob-sha.js";
 import type { ModuleRecord } from "../../src/snapshot/module-record.js";
-import { recordKey } from "../../src/snapshot/record-cache.js";
+import { createMemoryRecordCache, recordKey } from "../../src/snapshot/record-cache.js";
 import { loadRecordCache } from "../../src/store/redis-record-cache.js";
 import { scratchRedis, type ScratchRedis } from "./scratch-redis.js";
 
@@ -38,6 +38,31 @@ describe("loadRecordCache", () => {
     expect(second.loaded).toBe(1);
     expect(second.get(recordKey(sha))).toEqual(record);
     expect((await loadRecordCache(s.redis, s.keys, { installationId: 9, repoId: 2 }, [sha])).loaded).toBe(0);
+  });
+
+  it("asks Redis only for the records a longer-lived memory lacks, and fills that memory", async () => {
+    const other = gitBlobSha("export const other = 1;\n");
+    const seed = await loadRecordCache(s.redis, s.keys, scope, []);
+    seed.set(recordKey(sha), record);
+    seed.set(recordKey(other), { ...record, localExports: ["other"] });
+    await seed.flush();
+
+    const memory = createMemoryRecordCache();
+    memory.set(recordKey(sha), record);
+    const mget = s.redis.mget.bind(s.redis);
+    const asked: string[] = [];
+    s.redis.mget = ((...keys: string[]) => (asked.push(...keys), mget(...keys))) as typeof s.redis.mget;
+    const cache = await loadRecordCache(s.redis, s.keys, scope, [sha, other], { memory });
+    expect(asked).toEqual([s.keys.record(scope, recordKey(other))]);
+    expect(cache.loaded).toBe(1);
+    expect(cache.get(recordKey(sha))).toEqual(record);
+    expect(memory.get(recordKey(other))).toEqual({ ...record, localExports: ["other"] });
+
+    const parsed = gitBlobSha("export {};\n");
+    cache.set(recordKey(parsed), record);
+    expect(memory.get(recordKey(parsed))).toEqual(record);
+    await cache.flush();
+    expect(await s.redis.exists(s.keys.record(scope, recordKey(parsed)))).toBe(1);
   });
 
   it("ignores a value that does not decode", async () => {

@@ -1,0 +1,108 @@
+import type { CheckMemo, LoadedPolicy } from "../check/check-memo.js";
+import { createWeightedLru, type WeightedLru } from "../check/weighted-lru.js";
+import type { RepoSnapshot } from "../core/snapshot.js";
+import type { CommitListingCache } from "../github/github-file-source.js";
+import type { GitHubTreeCache, RawEntry } from "../github/github-tree.js";
+import type { TreeEntry } from "../snapshot/file-source.js";
+import type { ModuleRecord } from "../snapshot/module-record.js";
+import type { RecordCache } from "../snapshot/record-cache.js";
+import type { RepoScope } from "../store/redis-keys.js";
+
+/**
+ * What one worker process keeps from job to job: a push's head listing and snapshot are the
+ * next push's base, and most of its records and directories are unchanged. Every entry is a
+ * pure function of content (a commit's or tree's SHA, a snapshot's entries and reads, a blob's
+ * record), so a hit gives exactly what recomputing gives and a verdict never depends on the
+ * memo. Every key also starts with the installation and repository ids: nothing is shared
+ * between tenants, even content that happens to be identical.
+ *
+ * Bounds (the sum over all repositories of the process; least recently used goes first):
+ * snapshots 40,000 files in all (a 10k-file snapshot with contents and import graph measured
+ * ~35 MB, less when it shares unchanged file texts with its base), listings by commit 100,000
+ * entries (~3 MB per 10k), directories by tree SHA 200,000 entries, records 60,000, compiled
+ * policies 64. About 200 MB at most, typically a fraction (one 10k repository: its two latest
+ * snapshots sharing texts, ~50 MB).
+ */
+export interface WorkerMemo {
+  forRepo(scope: RepoScope): RepoMemo;
+}
+
+export interface RepoMemo {
+  readonly check: CheckMemo;
+  readonly trees: { readonly directories: GitHubTreeCache; readonly commits: CommitListingCache };
+  readonly records: RecordCache;
+}
+
+export const WORKER_MEMO_BOUNDS: Readonly<Record<"snapshotFiles" | "listingEntries" | "directoryEntries" | "records" | "policies", number>> = { snapshotFiles: 40_000, listingEntries: 100_000, directoryEntries: 200_000, records: 60_000, policies: 64 };
+
+export function createWorkerMemo(bounds: Partial<typeof WORKER_MEMO_BOUNDS> = {}): WorkerMemo {
+  const b = { ...WORKER_MEMO_BOUNDS, ...bounds };
+  const snapshots = createWeightedLru<Promise<RepoSnapshot>>(b.snapshotFiles);
+  const policies = createWeightedLru<Promise<LoadedPolicy>>(b.policies);
+  const commits = createWeightedLru<readonly TreeEntry[]>(b.listingEntries);
+  const directories = createWeightedLru<readonly RawEntry[]>(b.directoryEntries);
+  const records = createWeightedLru<ModuleRecord>(b.records);
+  /** Repositories whose directories were cached: a cold one is listed in one recursive request. */
+  const warmRepos = createWeightedLru<true>(4096);
+  return {
+    forRepo(scope) {
+      const tenant = `i${scope.installationId}:r${scope.repoId}:`;
+      return {
+        check: {
+          policy: (key, compute) => memoized(policies, tenant + key, compute, () => 1),
+          snapshot: (key, compute) => memoized(snapshots, tenant + key, compute, (s) => s.files.length + 1),
+        },
+        trees: {
+          directories: {
+            get: (sha) => directories.get(tenant + sha),
+            set(sha, entries) {
+              directories.set(tenant + sha, entries, entries.length + 1);
+              warmRepos.set(tenant, true, 1);
+            },
+            get warm() {
+              return warmRepos.get(tenant) !== undefined;
+            },
+          },
+          commits: {
+            get: (sha) => commits.get(tenant + sha),
+            set: (sha, entries) => commits.set(tenant + sha, entries, entries.length + 1),
+          },
+        },
+        records: {
+          get: (key) => records.get(tenant + key),
+          set: (key, record) => records.set(tenant + key, record, 1),
+        },
+      };
+    },
+  };
+}
+
+/** A computation shared by concurrent callers; weighed once it resolves, forgotten if it fails so the next call retries. */
+function memoized<T>(lru: WeightedLru<Promise<T>>, key: string, compute: () => Promise<T>, weightOf: (value: T) => number): Promise<T> {
+  const hit = lru.get(key);
+  if (hit) return hit;
+  const fresh = compute();
+  lru.set(key, fresh, 1);
+  fresh.then(
+    (value) => {
+      if (lru.get(key) === fresh) lru.set(key, fresh, weightOf(value));
+    },
+    () => {
+      if (lru.get(key) === fresh) lru.delete(key);
+    },
+  );
+  return fresh;
+}
+
+/**
+ * The memo of the worker `deps` belongs to: start-workers.ts builds one deps object per worker
+ * and hands it to every job, so the memo lives exactly as long as the worker (a restarted app
+ * in the same process, as in the benchmark, starts cold).
+ */
+export function workerMemoOf(deps: object): WorkerMemo {
+  let memo = memos.get(deps);
+  if (!memo) memos.set(deps, (memo = createWorkerMemo()));
+  return memo;
+}
+
+const memos = new WeakMap<object, WorkerMemo>();
