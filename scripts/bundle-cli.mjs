@@ -17,7 +17,7 @@ import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const EXTERNAL = ["oxc-parser", "re2-wasm", "probot", "bullmq", "ioredis", "pino", "tar", "ts-morph"];
+const EXTERNAL = ["oxc-parser", "oxc-transform", "re2-wasm", "probot", "bullmq", "ioredis", "pino", "tar", "ts-morph"];
 
 rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 await build({

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { extractModuleRecord } from "./extract-imports.js";
 import type { ModuleRecord } from "./module-record.js";
+import { startWarmUp } from "./warm-up.js";
 
 /** One batch handed to every parse thread: the files, and a shared counter to claim chunks of them from. */
 export interface ParseJob {
@@ -60,10 +61,16 @@ export function createParsePool(threads: number): ParsePool {
     w.once("error", leave);
     w.once("exit", leave);
   }
+  // This thread parses too, and until the files are read it only waits for git (see warm-up.ts).
+  const warmUp = workers.length > 0 ? startWarmUp({ whenIdle: true }) : null;
   let jobs = 0;
   return {
-    extract: (files) => extract(files, [...live], ++jobs),
+    extract: (files) => {
+      warmUp?.stop();
+      return extract(files, [...live], ++jobs);
+    },
     close() {
+      warmUp?.stop();
       for (const w of workers) void w.terminate();
     },
   };
