@@ -2,10 +2,13 @@ import type { ImportEdge, SnapshotProblem } from "../core/snapshot.js";
 import { extractModuleRecord, extractModuleRecordAsync, isSourcePath } from "./extract-imports.js";
 import { createBarrelFollower, type BarrelFollower } from "./follow-barrels.js";
 import type { ParsePool } from "./parse-pool.js";
+import { keptEdges, reexportLinks, type LinkFacts, type PreviousGraph } from "./kept-edges.js";
 import type { ModuleRecord, RecordedSpecifier } from "./module-record.js";
 import { recordKey, type RecordCache } from "./record-cache.js";
 import { isUnderNodeModules } from "./repo-path.js";
 import { createModuleResolver } from "./resolve-module.js";
+
+export type { LinkFacts, PreviousGraph } from "./kept-edges.js";
 
 export interface ImportGraphInput {
   readonly files: readonly string[];
@@ -13,12 +16,16 @@ export interface ImportGraphInput {
   /** Git blob SHA per path; without one a file is parsed but its record is not cached. */
   readonly blobShas?: ReadonlyMap<string, string>;
   readonly cache?: RecordCache;
+  /** The graph of an earlier revision (the base of a change): edges the change cannot have touched are kept. */
+  readonly previous?: PreviousGraph;
 }
 
 export interface ImportGraph {
   readonly edges: ImportEdge[];
   readonly problems: SnapshotProblem[];
   readonly stats: { parsed: number; cached: number };
+  /** What the next revision's build needs to keep edges of this one (see kept-edges.ts). */
+  readonly facts: LinkFacts;
 }
 
 /**
@@ -101,8 +108,15 @@ function link(state: GraphState, input: ImportGraphInput): ImportGraph {
   const { records, problems } = state;
   const resolver = createModuleResolver(input);
   const barrels = createBarrelFollower(records, (from, spec) => resolver.resolve(from, spec));
+  const prev = input.previous;
+  const kept = prev ? keptEdges({ ...input, records }, prev, resolver) : null;
   const edges: ImportEdge[] = [];
   for (const [from, record] of records) {
+    const run = kept?.ranges.get(from);
+    if (run) {
+      for (let i = run[0]; i < run[1]; i++) edges.push(prev!.edges[i]!);
+      continue;
+    }
     const resolve = resolver.resolverFor(from);
     for (const spec of record.specifiers) {
       const target = resolve(spec.specifier);
@@ -110,8 +124,19 @@ function link(state: GraphState, input: ImportGraphInput): ImportGraph {
       if (target.type === "file" && spec.bindings.length > 0) addDerived(edges, from, spec, target.path, barrels);
     }
   }
-  problems.push(...resolver.problems());
-  return { edges, problems, stats: { parsed: state.parsed, cached: state.cached } };
+  // Before `inputs()`: these are the same questions again, but nothing they read may be missed.
+  const links = kept ? null : reexportLinks(records, resolver);
+  const used = resolver.inputs();
+  const resolverProblems = resolver.problems();
+  let facts: LinkFacts = null;
+  if (kept && prev?.facts) {
+    // Kept edges stand on the previous build's answers; the new questions must have read only
+    // texts those answers read too (unchanged, or keptEdges would have refused), else start over.
+    if (used.orderSensitive || resolverProblems.length > 0 || [...used.paths].some((p) => !prev.facts!.inputs.has(p))) return link(state, { ...input, previous: undefined });
+    facts = { inputs: prev.facts.inputs, reexports: kept.reexports };
+  } else if (!used.orderSensitive && resolverProblems.length === 0) facts = { inputs: used.paths, reexports: links! };
+  problems.push(...resolverProblems);
+  return { edges, problems, stats: { parsed: state.parsed, cached: state.cached }, facts };
 }
 
 const NO_VIA: readonly string[] = Object.freeze([]);

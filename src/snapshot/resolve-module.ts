@@ -20,6 +20,13 @@ export interface ModuleResolver {
   resolverFor(fromPath: string): (specifier: string) => ImportTarget;
   /** Config files that exist but could not be read, so their aliases silently stopped working. */
   problems(): SnapshotProblem[];
+  /**
+   * Paths whose text resolution consulted so far (manifests, tsconfigs and what they extend),
+   * and whether some result depended on the order of the questions (an `extends` loop). Every
+   * answer is a function of the file list and those texts alone: a revision with the same file
+   * list that changes none of them answers the same, which is what lets a graph keep edges.
+   */
+  inputs(): { readonly paths: ReadonlySet<string>; readonly orderSensitive: boolean };
 }
 
 /** Extensionless probing order: TypeScript's, then the ESM/CJS-specific ones. */
@@ -199,5 +206,11 @@ export function createModuleResolver(input: { files: readonly string[]; contents
     resolve: (fromPath, specifier) => resolverFor(fromPath)(specifier),
     resolverFor,
     problems: () => tsconfigs.problems(),
+    inputs: () => ({ paths: new Set([...manifestPaths(input.files), ...tsconfigs.loaded()]), orderSensitive: tsconfigs.orderSensitive() }),
   };
+}
+
+/** Every manifest the package index reads (a superset: it skips those under node_modules). */
+function manifestPaths(files: readonly string[]): string[] {
+  return files.filter((p) => p === "package.json" || p.endsWith("/package.json"));
 }

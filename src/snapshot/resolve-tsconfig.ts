@@ -27,6 +27,13 @@ export interface TsconfigIndex {
   forDir(dir: string): PathsConfig | null;
   /** Configs that exist but could not be parsed: aliases they declare silently stop resolving otherwise. */
   problems(): SnapshotProblem[];
+  /** Every path whose text was consulted so far: a later revision that changes none of them resolves the same. */
+  loaded(): ReadonlySet<string>;
+  /**
+   * An `extends` loop or a chain past the depth cap was met: what such a config yields depends
+   * on which directory asked first, so results cannot be carried to another run.
+   */
+  orderSensitive(): boolean;
 }
 
 interface Effective {
@@ -43,6 +50,7 @@ export function createTsconfigIndex(files: ReadonlySet<string>, contents: Readon
   const problems: SnapshotProblem[] = [];
   const effective = new Map<string, Effective>();
   const byDir = new Map<string, PathsConfig | null>();
+  let sensitive = false;
 
   const load = (path: string): Record<string, unknown> | null => {
     if (raw.has(path)) return raw.get(path)!;
@@ -77,7 +85,11 @@ export function createTsconfigIndex(files: ReadonlySet<string>, contents: Readon
     const cached = effective.get(path);
     if (cached) return cached;
     const config = load(path);
-    if (config === null || depth > MAX_EXTENDS_DEPTH) return NONE;
+    if (config === null) return NONE;
+    if (depth > MAX_EXTENDS_DEPTH) {
+      sensitive = true;
+      return NONE;
+    }
     seen.add(path);
     const dir = dirOf(path);
     let result: Effective = NONE;
@@ -86,7 +98,11 @@ export function createTsconfigIndex(files: ReadonlySet<string>, contents: Readon
     for (const spec of typeof ext === "string" ? [ext] : Array.isArray(ext) ? ext : []) {
       if (typeof spec !== "string") continue;
       const target = extendsPath(dir, spec);
-      if (target === null || seen.has(target)) continue;
+      if (target === null) continue;
+      if (seen.has(target)) {
+        sensitive = true;
+        continue;
+      }
       const inherited = resolveEffective(target, depth + 1, seen);
       result = { baseUrl: inherited.baseUrl ?? result.baseUrl, paths: inherited.paths ?? result.paths, pathsDir: inherited.paths ? inherited.pathsDir : result.pathsDir };
     }
@@ -145,6 +161,8 @@ export function createTsconfigIndex(files: ReadonlySet<string>, contents: Readon
       return found;
     },
     problems: () => [...problems],
+    loaded: () => new Set(raw.keys()),
+    orderSensitive: () => sensitive,
   };
 }
 

@@ -38,6 +38,9 @@ const base: Tree = {
   "src/barrel.ts": `export { foo } from "./foo";\n`,
   "src/use-barrel.ts": `import { foo } from "./barrel";\nexport const x = foo;\n`,
   "src/broken.ts": `import { a from "./nowhere";\n`,
+  "src/accent.ts": `import { accent } from "@acme/ui";\nexport const x = accent;\n`,
+  "src/ns.ts": `import * as ui from "../packages/ui/src/index";\nexport const x = ui;\n`,
+  "src/leaf.ts": `import { db } from "./db";\nimport { theme } from "../packages/ui/src/theme";\nexport const leaf = [db, theme];\n`,
   "assets/logo.png": new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1]),
   "notes/blob.txt": new Uint8Array([104, 105, 0, 1, 2]),
   "notes/latin1.txt": new Uint8Array([0xe9, 0x74, 0xe9]),
@@ -55,8 +58,15 @@ const changes: Record<string, (t: Tree) => Tree> = {
   "a barrel change": (t) => ({ ...t, "packages/ui/src/index.ts": `export { Button as theme } from "./button";\n`, "src/barrel.ts": `export { db as foo } from "./db";\n` }),
   "a text file turning binary and back": (t) => ({ ...t, "notes/blob.txt": "now text\n", "notes/latin1.txt": new Uint8Array([0, 0, 0]) }),
   "the same path with other bytes of the same size": (t) => ({ ...t, "src/foo/index.ts": `export const foo = "DIR";\n` }),
+  "an export added behind an export *": (t) => ({ ...t, "packages/ui/src/theme.ts": `export const theme = 1;\nexport const accent = 2;\n` }),
+  "a module becoming a barrel": (t) => ({ ...t, "src/foo/index.ts": `export * from "../db";\nexport { theme as foo } from "../../packages/ui/src/theme";\n` }),
+  "a loop of export *": (t) => ({ ...t, "packages/ui/src/theme.ts": `export * from "./index";\nexport const theme = 1;\n` }),
+  "a leaf's imports": (t) => ({ ...t, "src/leaf.ts": `import { Button } from "@acme/ui";\nexport const leaf = Button;\n` }),
   "nothing": (t) => ({ ...t }),
 };
+
+/** Changes after which the import graph keeps the base's edges for files the change cannot reach. */
+const keepsEdges = new Set(["modify a file", "a barrel change", "a text file turning binary and back", "the same path with other bytes of the same size", "an export added behind an export *", "a module becoming a barrel", "a leaf's imports", "nothing"]);
 
 function without(t: Tree, path: string): Tree {
   const { [path]: _, ...rest } = t;
@@ -83,8 +93,25 @@ describe("buildSnapshot reusing its base's texts", () => {
       expect(plain(incremental)).toEqual(plain(full));
       const changed = Object.keys(headTree).filter((p) => !(p in base) || gitBlobSha(Buffer.from(headTree[p]!)) !== gitBlobSha(Buffer.from(base[p]!)));
       expect(headSource.read.sort()).toEqual(changed.filter((p) => !p.endsWith(".png")).sort());
+      // Where the file list and resolution's inputs are unchanged, edges out of reach of the
+      // change are the base's own objects (and still equal to the full build's, above).
+      const baseEdges = new Set(baseSnap.imports);
+      const shared = incremental.imports.filter((e) => baseEdges.has(e)).length;
+      if (keepsEdges.has(name)) expect(shared).toBeGreaterThan(0);
+      else expect(shared).toBe(0);
     });
   }
+
+  it("keeps no edge when an answer depended on question order (an extends loop)", async () => {
+    const looped: Tree = { ...base, "tsconfig.json": JSON.stringify({ extends: "./tsconfig.b.json", compilerOptions: { baseUrl: "." } }), "tsconfig.b.json": JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { paths: { "@app/*": ["src/*"] } } }) };
+    const baseEntries = await treeSource(looped).listFiles();
+    const baseSnap = await buildSnapshot(treeSource(looped), { reads, entries: baseEntries });
+    const head = changes["modify a file"]!(looped);
+    const incremental = await buildSnapshot(treeSource(head), { reads, reuse: { entries: baseEntries, snapshot: baseSnap } });
+    const baseEdges = new Set(baseSnap.imports);
+    expect(incremental.imports.filter((e) => baseEdges.has(e))).toEqual([]);
+    expect(plain(incremental)).toEqual(plain(await buildSnapshot(treeSource(head), { reads })));
+  });
 
   it("reads again a file its base could not read", async () => {
     const baseEntries = await treeSource(base).listFiles();
