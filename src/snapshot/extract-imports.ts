@@ -64,22 +64,21 @@ export async function extractModuleRecordAsync(path: string, text: string): Prom
   return recordOf(path, text, parsed);
 }
 
-/** TypeScript files, which oxc parses with its defaults (see optionsFor): the validation below parses them the same way. */
-const QUICK_PATH = /\.(?:ts|tsx|mts)$/;
-
 /**
- * The record read by scan-module.ts when the file is TypeScript, the scan understood all of
- * it, and oxc's transformer (the same parser crate and version, on the same settings) finds no
- * error: transforming keeps no AST in JS and costs a quarter of oxc-parser's serialised AST
- * (1k-file benchmark, 2 cores). A file with any error, even one parseSync would not report,
- * is parsed in full, so its problems are exactly today's.
+ * The record read by scan-module.ts when the scan understood all of the file and oxc's
+ * transformer (the same parser crate and version, given the same language and source type as
+ * optionsFor gives the parser) finds no error: transforming keeps no AST in JS and costs a
+ * quarter of oxc-parser's serialised AST (1k-file benchmark, 2 cores). A file with any error,
+ * even one parseSync would not report, is parsed in full, so its problems are exactly today's
+ * (and a plain `.js` file that only parses as CommonJS still gets the parser's retry).
  */
 export function quickRecord(path: string, text: string): ModuleRecord | null {
-  if (!QUICK_PATH.test(path) || DECLARATION.test(path)) return null;
+  if (!isSourcePath(path)) return null;
   const record = scanModuleRecord(path, text);
   if (record === null) return null;
   try {
-    return transformSync(path, text, { jsx: "preserve" }).errors.length === 0 ? record : null;
+    const { lang, sourceType } = optionsFor(path);
+    return transformSync(path, text, { ...(lang ? { lang } : {}), ...(sourceType ? { sourceType } : {}), jsx: "preserve" }).errors.length === 0 ? record : null;
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
 import { createLineIndex } from "./line-index.js";
 import { NAMESPACE, type ModuleRecord, type RecordedBinding, type RecordedReexport, type RecordedSpecifier } from "./module-record.js";
-import { bail, BAIL, CodeScanner, type Tok } from "./scan-code.js";
+import { bail, CodeScanner, type Tok } from "./scan-code.js";
 import { commentTester, mayContainRequire, scanRequires } from "./scan-require.js";
 
 /**
@@ -20,9 +20,9 @@ import { commentTester, mayContainRequire, scanRequires } from "./scan-require.j
 export function scanModuleRecord(path: string, text: string): ModuleRecord | null {
   try {
     return new Scanner(text, JSX_PATH.test(path)).run();
-  } catch (err) {
-    if (err === BAIL) return null;
-    throw err;
+  } catch {
+    // BAIL, or a stack overflow on absurdly nested templates or JSX: oxc has the last word.
+    return null;
   }
 }
 
@@ -251,6 +251,9 @@ class Scanner extends CodeScanner {
     }
     if (t.kind !== "id") bail();
     if (t.value === "default") {
+      // oxc makes `export default x` of an imported `x` a re-export: checked at the end like `export { x }`.
+      const n = this.peek();
+      if (n.kind === "id") this.listedLocals.push(n.value);
       this.localExports.push("default");
       this.setPrev("kw", "default");
       return;
