@@ -16,12 +16,12 @@ import type { RepoScope } from "../store/redis-keys.js";
  * memo. Every key also starts with the installation and repository ids: nothing is shared
  * between tenants, even content that happens to be identical.
  *
- * Bounds (the sum over all repositories of the process; least recently used goes first):
- * snapshots 40,000 files in all (a 10k-file snapshot with contents and import graph measured
- * ~35 MB, less when it shares unchanged file texts with its base), listings by commit 100,000
- * entries (~3 MB per 10k), directories by tree SHA 200,000 entries, records 60,000, compiled
- * policies 64. About 200 MB at most, typically a fraction (one 10k repository: its two latest
- * snapshots sharing texts, ~50 MB).
+ * Bounds (the sum over all repositories of the process; least recently used goes first),
+ * with what they measured on the 10k-file synthetic repository: snapshots 40,000 files in all
+ * (~35 MB per 10k-file snapshot with texts and import graph; a head shares its unchanged texts
+ * with its base, so a pair is ~45 MB), listings by commit 100,000 entries (~3 MB per 10k),
+ * directories by tree SHA 200,000 entries (~5 MB), import records 25,000 (~3 KB each, ~80 MB),
+ * compiled policies 64. About 250 MB at most; one busy 10k-file repository holds ~80 MB.
  */
 export interface WorkerMemo {
   forRepo(scope: RepoScope): RepoMemo;
@@ -33,7 +33,7 @@ export interface RepoMemo {
   readonly records: RecordCache;
 }
 
-export const WORKER_MEMO_BOUNDS: Readonly<Record<"snapshotFiles" | "listingEntries" | "directoryEntries" | "records" | "policies", number>> = { snapshotFiles: 40_000, listingEntries: 100_000, directoryEntries: 200_000, records: 60_000, policies: 64 };
+export const WORKER_MEMO_BOUNDS: Readonly<Record<"snapshotFiles" | "listingEntries" | "directoryEntries" | "records" | "policies", number>> = { snapshotFiles: 40_000, listingEntries: 100_000, directoryEntries: 200_000, records: 25_000, policies: 64 };
 
 export function createWorkerMemo(bounds: Partial<typeof WORKER_MEMO_BOUNDS> = {}): WorkerMemo {
   const b = { ...WORKER_MEMO_BOUNDS, ...bounds };
