@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { CompiledPolicy } from "../core/compile.js";
+import type { Evaluation } from "../core/evaluate.js";
 import type { PolicyError } from "../core/policy-error.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
 import type { TreeEntry } from "../snapshot/file-source.js";
@@ -16,6 +17,12 @@ export type LoadedPolicy = { readonly type: "policy"; readonly policy: CompiledP
 export interface CheckMemo {
   policy(key: string, compute: () => Promise<LoadedPolicy>): Promise<LoadedPolicy>;
   snapshot(key: string, compute: () => Promise<RepoSnapshot>): Promise<RepoSnapshot>;
+  /**
+   * A base revision's evaluation, keyed by its snapshot's key, the policy digest and which
+   * waivers are still in force (the only way the clock enters an evaluation): the previous
+   * push's base is judged again on every push to a branch until it moves.
+   */
+  evaluation?(key: string, compute: () => Evaluation): Evaluation;
 }
 
 /**

@@ -95,7 +95,9 @@ export async function checkRevision(req: CheckRequest): Promise<CheckOutcome> {
 
   t = performance.now();
   const head = evaluatePolicy(policy, { snapshot: headSnap, change, deployment }, req.now);
-  const base = baseSnap ? evaluatePolicy(policy, { snapshot: baseSnap, change: null, deployment: null }, req.now) : null;
+  const evaluateBase = () => evaluatePolicy(policy, { snapshot: baseSnap!, change: null, deployment: null }, req.now);
+  const baseKey = baseSnap && baseVisible && req.memo?.evaluation ? snapshotKey({ ...snapOpts, entries: baseVisible }) : null;
+  const base = !baseSnap ? null : baseKey !== null ? req.memo!.evaluation!(`${baseKey}\0${policy.digest}\0${waiversInForce(policy, req.now)}`, evaluateBase) : evaluateBase();
 
   // Governance of the governance: when the change edits invariant files, show what its own
   // policy would do, so weakening is visible and an agent cannot slip it through.
@@ -150,6 +152,16 @@ async function loadPolicy(source: FileSource, entries: readonly TreeEntry[], mem
 
 /** A snapshot depends on the entries' bytes, what the policy reads and the limits; nothing else. */
 function snapshotOf(source: FileSource, opts: BuildOptions & { entries: readonly TreeEntry[] }, memo: CheckMemo | undefined): Promise<RepoSnapshot> {
-  const key = memo ? entriesKey(opts.entries, JSON.stringify([[...opts.reads].sort(), opts.limits ?? DEFAULT_LIMITS])) : null;
+  const key = memo ? snapshotKey(opts) : null;
   return memo && key !== null ? memo.snapshot(key, () => buildSnapshot(source, opts)) : buildSnapshot(source, opts);
+}
+
+function snapshotKey(opts: BuildOptions & { entries: readonly TreeEntry[] }): string | null {
+  return entriesKey(opts.entries, JSON.stringify([[...opts.reads].sort(), opts.limits ?? DEFAULT_LIMITS]));
+}
+
+/** Which waivers are in force at `now`, one digit each: with the policy and the snapshot, all an evaluation depends on. */
+function waiversInForce(policy: CompiledPolicy, now: Date): string {
+  const t = now.getTime();
+  return policy.waivers.map((w) => (w.expiresAt > t ? "1" : "0")).join("");
 }

@@ -1,5 +1,6 @@
 import type { CheckMemo, LoadedPolicy } from "../check/check-memo.js";
 import { createWeightedLru, type WeightedLru } from "../check/weighted-lru.js";
+import type { Evaluation } from "../core/evaluate.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
 import type { CommitListingCache } from "../github/github-file-source.js";
 import type { GitHubTreeCache, RawEntry } from "../github/github-tree.js";
@@ -21,7 +22,8 @@ import type { RepoScope } from "../store/redis-keys.js";
  * (~35 MB per 10k-file snapshot with texts and import graph; a head shares its unchanged texts
  * with its base, so a pair is ~45 MB), listings by commit 100,000 entries (~3 MB per 10k),
  * directories by tree SHA 200,000 entries (~5 MB), import records 25,000 (~3 KB each, ~80 MB),
- * compiled policies 64. About 250 MB at most; one busy 10k-file repository holds ~80 MB.
+ * compiled policies 64, base evaluations 20,000 findings in all. About 250 MB at most; one
+ * busy 10k-file repository holds ~80 MB.
  */
 export interface WorkerMemo {
   forRepo(scope: RepoScope): RepoMemo;
@@ -33,7 +35,7 @@ export interface RepoMemo {
   readonly records: RecordCache;
 }
 
-export const WORKER_MEMO_BOUNDS: Readonly<Record<"snapshotFiles" | "listingEntries" | "directoryEntries" | "records" | "policies", number>> = { snapshotFiles: 40_000, listingEntries: 100_000, directoryEntries: 200_000, records: 25_000, policies: 64 };
+export const WORKER_MEMO_BOUNDS: Readonly<Record<"snapshotFiles" | "listingEntries" | "directoryEntries" | "records" | "policies" | "findings", number>> = { snapshotFiles: 40_000, listingEntries: 100_000, directoryEntries: 200_000, records: 25_000, policies: 64, findings: 20_000 };
 
 export function createWorkerMemo(bounds: Partial<typeof WORKER_MEMO_BOUNDS> = {}): WorkerMemo {
   const b = { ...WORKER_MEMO_BOUNDS, ...bounds };
@@ -42,6 +44,7 @@ export function createWorkerMemo(bounds: Partial<typeof WORKER_MEMO_BOUNDS> = {}
   const commits = createWeightedLru<readonly TreeEntry[]>(b.listingEntries);
   const directories = createWeightedLru<readonly RawEntry[]>(b.directoryEntries);
   const records = createWeightedLru<ModuleRecord>(b.records);
+  const evaluations = createWeightedLru<Evaluation>(b.findings);
   /** Repositories whose directories were cached: a cold one is listed in one recursive request. */
   const warmRepos = createWeightedLru<true>(4096);
   return {
@@ -51,6 +54,13 @@ export function createWorkerMemo(bounds: Partial<typeof WORKER_MEMO_BOUNDS> = {}
         check: {
           policy: (key, compute) => memoized(policies, tenant + key, compute, () => 1),
           snapshot: (key, compute) => memoized(snapshots, tenant + key, compute, (s) => s.files.length + 1),
+          evaluation(key, compute) {
+            const hit = evaluations.get(tenant + key);
+            if (hit) return hit;
+            const fresh = compute();
+            evaluations.set(tenant + key, fresh, fresh.findings.length + 1);
+            return fresh;
+          },
         },
         trees: {
           directories: {

@@ -35,6 +35,10 @@ describe("worker memo", () => {
       expect(m.trees.directories.warm).toBe(false);
       expect(m.records.get("r")).toBeUndefined();
     }
+    let evaluated = 0;
+    const evaluation = () => (evaluated++, { policyDigest: "d", invariants: [], findings: [], waivers: [], notices: [] });
+    for (const scope of [A, B, A2, A]) memo.forRepo(scope).check.evaluation!("same-key", evaluation);
+    expect(evaluated).toBe(3);
     expect(memo.forRepo(A).trees.directories.warm).toBe(true);
     expect(memo.forRepo(A).trees.commits.get("c".repeat(40))).toEqual([entry]);
   });
@@ -106,6 +110,28 @@ const revisions: Record<string, string>[] = [
 ];
 
 describe("checkRevision through a worker memo", () => {
+  it("evaluates a base again once one of its waivers has expired", async () => {
+    const waived = `${policy}waivers:
+  - invariant: no-todo
+    path: src/core/a.ts
+    reason: Tracked in the backlog.
+    owner: "@alice"
+    expires: 2026-06-15
+`;
+    const base = revision("base", { "invariants/p.yml": waived, "src/core/a.ts": "// TODO\nexport const a = 1;\n" });
+    const head = revision("head", { "invariants/p.yml": waived, "src/core/a.ts": "export const a = 1;\n" });
+    const memo = createWorkerMemo().forRepo(A);
+    const resolved = async (now: Date, withMemo: boolean) => {
+      const out = await checkRevision({ head, base, actor: null, now, ...(withMemo ? { memo: memo.check } : {}) });
+      return out.type === "verdict" ? out.verdict.findings.filter((f) => f.status === "resolved").map((f) => f.path) : out.type;
+    };
+    expect(await resolved(new Date("2026-06-01T00:00:00Z"), true)).toEqual([]);
+    // Expired, the base's TODO counts again, so the head resolves it.
+    const july = new Date("2026-07-01T00:00:00Z");
+    expect(await resolved(july, false)).toEqual(["src/core/a.ts"]);
+    expect(await resolved(july, true)).toEqual(["src/core/a.ts"]);
+  });
+
   it("gives the verdict it gives without one, push after push", async () => {
     const memo = createWorkerMemo().forRepo(A);
     const records = createMemoryRecordCache();
