@@ -191,6 +191,12 @@ export abstract class CodeScanner {
       this.setPrev("punct", "?.");
       return;
     }
+    if (c === 46 && n === 46 && t.charCodeAt(this.pos + 2) === 46) {
+      // A spread, not a member access: `...import("x")` is still an import.
+      this.pos += 3;
+      this.setPrev("punct", "...");
+      return;
+    }
     if ((c === 43 || c === 45) && n === c) {
       // `a++ / b` divides; `++/re/` cannot be written.
       this.pos += 2;

@@ -31,6 +31,7 @@ const QUICK: Array<[string, string]> = [
   ["TypeScript syntax around imports", `import { Foo } from "./foo";\nfunction h<T extends Foo>(x: T): Map<string, Array<number>> { return new Map<string, Array<number>>(); }\nconst i = <T,>(x: T) => x;\nconst j = x as unknown as Foo;\nconst k = y satisfies Foo;\nabstract class A<T> { abstract m(): T; private p = 1; #q = 2; }\n@decorator() class D { @prop() x = 1; }\nexport { h };\n`],
   ["unicode and unusual whitespace", `// é — ✓\nconst é = "ü";\u00a0import { a } from "./a";\u2028export const b = 1;\nconst c = \`π\`; import d from "./d";\n`],
   ["a file with nothing in it", ``],
+  ["spreads next to member accesses", `export async function f(xs: unknown[]) {\n  return [...xs, ...await import("./spread"), a?.import, b.export];\n}\n`],
   ["a hashbang-free script with ASI", `import a from "./a"\nimport b from "./b"\nexport const c = a + b\nexport function d() { return c }\n`],
   ["the synthetic benchmark's statement shapes", `import { alpha as i0 } from "../core/alpha.js";\nimport type { Beta as i1 } from "@app/beta";\nimport * as i2 from "./gamma";\nconst i3 = require("../delta");\nexport async function loader() { const i4 = await import("./epsilon"); return i4; }\nexport * from "./zeta";\nexport { eta } from "./eta";\n`],
 ];
