@@ -28,7 +28,7 @@ import type { VerdictCache } from "../store/verdict-cache.js";
 import { deferInProgress, IN_PROGRESS_AFTER_MS } from "./deferred-in-progress.js";
 import { externalIdOf } from "./run-identity.js";
 import { enqueueNotice, type SupersedeNotice } from "./supersede-notice.js";
-import { workerMemoOf } from "./worker-memo.js";
+import type { WorkerMemo } from "./worker-memo.js";
 
 export interface WorkerDeps {
   readonly probot: Probot;
@@ -46,6 +46,8 @@ export interface WorkerDeps {
   readonly noticeQueue: Queue<SupersedeNotice>;
   /** Post `in_progress` only once an evaluation has taken this long (0: at pickup). See deferInProgress. */
   readonly inProgressAfterMs?: number;
+  /** Listings, snapshots and records kept from job to job by this worker (worker-memo.ts); content-keyed, per repository. */
+  readonly memo: WorkerMemo;
   /** The check queue, for audit schedules and agent-branch audits (optional: tests may leave it out). */
   readonly checkQueue?: Queue<CheckJob> | null;
 }
@@ -129,7 +131,7 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     lap("context");
     baseSha = ctx.baseSha;
     // This worker's listings, snapshots and records of the repository from earlier jobs (all content-keyed).
-    const memo = workerMemoOf(deps).forRepo(scope);
+    const memo = deps.memo.forRepo(scope);
     const source = (s: string) => {
       const src = githubFileSource({ client, owner, repo, sha: s, scope, trees: memo.trees, ...(deps.blobCache ? { blobCache: deps.blobCache } : {}) });
       sources.push(src);

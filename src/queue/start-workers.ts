@@ -10,6 +10,7 @@ import { CHECK_QUEUE } from "./check-queue.js";
 import type { DeployJob } from "./deploy-job.js";
 import { DEPLOY_QUEUE } from "./deploy-queue.js";
 import { processCheckJob, type JobResult } from "./process-check-job.js";
+import { createWorkerMemo } from "./worker-memo.js";
 import { processDeployJob, type DeployDecision } from "./process-deploy-job.js";
 import { verdictCache } from "../store/verdict-cache.js";
 import type { LedgerKey } from "../core/ledger.js";
@@ -65,7 +66,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   };
   const verdicts = verdictCache(opts.redis, opts.keys);
   const noticeQueue = createNoticeQueue(opts.redis, opts.prefix);
-  const deps = { noticeQueue, probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
+  // One memo per worker: it lives exactly as long as the worker (a restarted app in the same process starts cold).
+  const deps = { memo: createWorkerMemo(), noticeQueue, probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job, token) => {

@@ -103,16 +103,3 @@ function memoized<T>(lru: WeightedLru<Promise<T>>, key: string, compute: () => P
   );
   return fresh;
 }
-
-/**
- * The memo of the worker `deps` belongs to: start-workers.ts builds one deps object per worker
- * and hands it to every job, so the memo lives exactly as long as the worker (a restarted app
- * in the same process, as in the benchmark, starts cold).
- */
-export function workerMemoOf(deps: object): WorkerMemo {
-  let memo = memos.get(deps);
-  if (!memo) memos.set(deps, (memo = createWorkerMemo()));
-  return memo;
-}
-
-const memos = new WeakMap<object, WorkerMemo>();

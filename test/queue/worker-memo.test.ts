@@ -6,7 +6,7 @@ import { emptySnapshot } from "../../src/core/snapshot.js";
 import type { FileSource, TreeEntry } from "../../src/snapshot/file-source.js";
 import type { ModuleRecord } from "../../src/snapshot/module-record.js";
 import { createMemoryRecordCache } from "../../src/snapshot/record-cache.js";
-import { createWorkerMemo, workerMemoOf } from "../../src/queue/worker-memo.js";
+import { createWorkerMemo } from "../../src/queue/worker-memo.js";
 
 const A = { installationId: 1, repoId: 10 };
 const B = { installationId: 2, repoId: 10 };
@@ -67,11 +67,6 @@ describe("worker memo", () => {
     expect(computed).toBe(7);
   });
 
-  it("is one per worker deps object", () => {
-    const deps = {};
-    expect(workerMemoOf(deps)).toBe(workerMemoOf(deps));
-    expect(workerMemoOf({})).not.toBe(workerMemoOf(deps));
-  });
 });
 
 /** An in-memory revision. */
