@@ -5,8 +5,7 @@ import { createLineIndex, type LineIndex } from "./line-index.js";
 import { NAMESPACE, type ModuleRecord, type RecordedBinding, type RecordedProblem, type RecordedReexport, type RecordedSpecifier } from "./module-record.js";
 import { commentTester, mayContainRequire, scanRequires } from "./scan-require.js";
 import { scanBrokenFile } from "./scan-broken-file.js";
-import { JSX_PATH, literalValue, scanModuleRecord } from "./scan-module.js";
-import { MAX_NESTING, nestingOverflowAt } from "./nesting-depth.js";
+import { literalValue, scanModuleRecord } from "./scan-module.js";
 
 export { EXTRACTOR_VERSION } from "./module-record.js";
 export type { ModuleRecord, RecordedBinding, RecordedProblem, RecordedReexport, RecordedSpecifier } from "./module-record.js";
@@ -32,21 +31,13 @@ type Parsed = { module: EcmaScriptModule; errors: OxcError[]; comments: () => re
 
 const crashed = (err: unknown): ModuleRecord => ({ specifiers: [], localExports: [], reexports: [], problems: [{ line: 1, column: 1, reason: clip(`parser crashed: ${(err as Error).message}`) }] });
 
-/**
- * Never throws, never crashes: a file the parser rejects yields a problem plus whatever the
- * parser recovered; a file nested deep enough to overflow oxc's native stack (which would kill
- * the process, not throw) is not handed to oxc at all and yields only a problem.
- */
+/** Never throws: a file the parser rejects yields a problem plus whatever the parser recovered. */
 export function extractModuleRecord(path: string, text: string): ModuleRecord {
-  return tooDeep(path, text) ?? scanRecord(path, text) ?? parseRecord(path, text);
+  return quickRecord(path, text) ?? parseModuleRecord(path, text);
 }
 
 /** The record from oxc-parser's module record, whatever the file (the quick path's reference). */
 export function parseModuleRecord(path: string, text: string): ModuleRecord {
-  return tooDeep(path, text) ?? parseRecord(path, text);
-}
-
-function parseRecord(path: string, text: string): ModuleRecord {
   let parsed: Parsed;
   try {
     parsed = parse(path, text);
@@ -62,7 +53,7 @@ function parseRecord(path: string, text: string): ModuleRecord {
  * less memory than `parseSync` on a 10k-file repository (2 cores).
  */
 export async function extractModuleRecordAsync(path: string, text: string): Promise<ModuleRecord> {
-  const quick = tooDeep(path, text) ?? scanRecord(path, text);
+  const quick = quickRecord(path, text);
   if (quick !== null) return quick;
   let parsed: Parsed;
   try {
@@ -82,10 +73,6 @@ export async function extractModuleRecordAsync(path: string, text: string): Prom
  * (and a plain `.js` file that only parses as CommonJS still gets the parser's retry).
  */
 export function quickRecord(path: string, text: string): ModuleRecord | null {
-  return tooDeep(path, text) === null ? scanRecord(path, text) : null;
-}
-
-function scanRecord(path: string, text: string): ModuleRecord | null {
   if (!isSourcePath(path)) return null;
   const record = scanModuleRecord(path, text);
   if (record === null) return null;
@@ -95,15 +82,6 @@ function scanRecord(path: string, text: string): ModuleRecord | null {
   } catch {
     return null;
   }
-}
-
-/** The record of a file too deep to parse safely (see nesting-depth.ts), or null. */
-function tooDeep(path: string, text: string): ModuleRecord | null {
-  const at = nestingOverflowAt(text, JSX_PATH.test(path));
-  if (at === -1) return null;
-  const { line, column } = createLineIndex(text).positionAt(at);
-  const reason = `nests deeper than ${MAX_NESTING} levels (brackets, templates, JSX or operator chains): not parsed, so its imports are unknown`;
-  return { specifiers: [], localExports: [], reexports: [], problems: [{ line, column, reason }] };
 }
 
 function recordOf(path: string, text: string, parsed: Parsed): ModuleRecord {
