@@ -5,7 +5,8 @@ import { createLineIndex, type LineIndex } from "./line-index.js";
 import { NAMESPACE, type ModuleRecord, type RecordedBinding, type RecordedProblem, type RecordedReexport, type RecordedSpecifier } from "./module-record.js";
 import { commentTester, mayContainRequire, scanRequires } from "./scan-require.js";
 import { scanBrokenFile } from "./scan-broken-file.js";
-import { literalValue, scanModuleRecord } from "./scan-module.js";
+import { JSX_PATH, literalValue, scanModuleRecord } from "./scan-module.js";
+import { MAX_NESTING, nestingOverflowAt } from "./nesting-depth.js";
 
 export { EXTRACTOR_VERSION } from "./module-record.js";
 export type { ModuleRecord, RecordedBinding, RecordedProblem, RecordedReexport, RecordedSpecifier } from "./module-record.js";
@@ -31,13 +32,21 @@ type Parsed = { module: EcmaScriptModule; errors: OxcError[]; comments: () => re
 
 const crashed = (err: unknown): ModuleRecord => ({ specifiers: [], localExports: [], reexports: [], problems: [{ line: 1, column: 1, reason: clip(`parser crashed: ${(err as Error).message}`) }] });
 
-/** Never throws: a file the parser rejects yields a problem plus whatever the parser recovered. */
+/**
+ * Never throws, never crashes: a file the parser rejects yields a problem plus whatever the
+ * parser recovered; a file nested deep enough to overflow oxc's native stack (which would kill
+ * the process, not throw) is not handed to oxc at all and yields only a problem.
+ */
 export function extractModuleRecord(path: string, text: string): ModuleRecord {
-  return quickRecord(path, text) ?? parseModuleRecord(path, text);
+  return tooDeep(path, text) ?? scanRecord(path, text) ?? parseRecord(path, text);
 }
 
 /** The record from oxc-parser's module record, whatever the file (the quick path's reference). */
 export function parseModuleRecord(path: string, text: string): ModuleRecord {
+  return tooDeep(path, text) ?? parseRecord(path, text);
+}
+
+function parseRecord(path: string, text: string): ModuleRecord {
   let parsed: Parsed;
   try {
     parsed = parse(path, text);
@@ -53,7 +62,7 @@ export function parseModuleRecord(path: string, text: string): ModuleRecord {
  * less memory than `parseSync` on a 10k-file repository (2 cores).
  */
 export async function extractModuleRecordAsync(path: string, text: string): Promise<ModuleRecord> {
-  const quick = quickRecord(path, text);
+  const quick = tooDeep(path, text) ?? scanRecord(path, text);
   if (quick !== null) return quick;
   let parsed: Parsed;
   try {
@@ -73,6 +82,10 @@ export async function extractModuleRecordAsync(path: string, text: string): Prom
  * (and a plain `.js` file that only parses as CommonJS still gets the parser's retry).
  */
 export function quickRecord(path: string, text: string): ModuleRecord | null {
+  return tooDeep(path, text) === null ? scanRecord(path, text) : null;
+}
+
+function scanRecord(path: string, text: string): ModuleRecord | null {
   if (!isSourcePath(path)) return null;
   const record = scanModuleRecord(path, text);
   if (record === null) return null;
@@ -82,6 +95,15 @@ export function quickRecord(path: string, text: string): ModuleRecord | null {
   } catch {
     return null;
   }
+}
+
+/** The record of a file too deep to parse safely (see nesting-depth.ts), or null. */
+function tooDeep(path: string, text: string): ModuleRecord | null {
+  const at = nestingOverflowAt(text, JSX_PATH.test(path));
+  if (at === -1) return null;
+  const { line, column } = createLineIndex(text).positionAt(at);
+  const reason = `nests deeper than ${MAX_NESTING} levels (brackets, templates, JSX or operator chains): not parsed, so its imports are unknown`;
+  return { specifiers: [], localExports: [], reexports: [], problems: [{ line, column, reason }] };
 }
 
 function recordOf(path: string, text: string, parsed: Parsed): ModuleRecord {

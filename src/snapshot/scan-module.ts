@@ -27,7 +27,7 @@ export function scanModuleRecord(path: string, text: string): ModuleRecord | nul
 }
 
 /** Files oxc parses with JSX enabled (see optionsFor in extract-imports.ts). */
-const JSX_PATH = /\.(?:[cm]?js|jsx|tsx)$/;
+export const JSX_PATH = /\.(?:[cm]?js|jsx|tsx)$/;
 
 /** A string literal or a template without substitutions; anything computed is not a specifier. */
 export function literalValue(source: string): string | null {

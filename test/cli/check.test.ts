@@ -97,6 +97,32 @@ describe("plumbline check", () => {
     expect(JSON.parse(runCli(["check", r.dir, "--format", "json", "--no-cache"]).stdout).parse).toEqual({ parsed: 20, cached: 0 });
   });
 
+  it("a file nested deep enough to crash the parser is one finding, and the rest of the check still runs", () => {
+    const boundary = `version: 1\ninvariants:\n  - id: layers\n    kind: import-boundary\n    why: w\n    from: ["src/core/**"]\n    forbid: ["src/adapters/**"]\n`;
+    // oxc 0.158 dies (native stack overflow) at ~10–14k of these on an 8 MB stack; both files stay under the 1 MiB cap.
+    const n = 100_000;
+    const r = repo({
+      "invariants/a.yml": boundary,
+      "src/core/a.ts": `import { c } from "../adapters/c";\nexport const a = c;\n`,
+      "src/adapters/c.ts": `export const c = 1;\n`,
+      "src/core/deep.tsx": `import { c } from "../adapters/c";\nexport const x = ${"`${".repeat(n)}1${"}`".repeat(n)};\n`,
+      "src/core/deep.ts": `export type X = ${"A<B, ".repeat(n)}1${">".repeat(n)};\n`,
+    });
+    const out = runCli(["check", r.dir, "--format", "json"]);
+    expect(out.code, out.stderr).toBe(1);
+    const json = JSON.parse(out.stdout);
+    expect(json.findings.map((f: { path: string }) => f.path)).toEqual(["src/core/a.ts"]);
+    const unparsable = json.notices.filter((x: { code: string }) => x.code === "snapshot.unparsable");
+    expect(unparsable.map((x: { path: string; line: number }) => [x.path, x.line])).toEqual([
+      ["src/core/deep.ts", 1],
+      ["src/core/deep.tsx", 2],
+    ]);
+    for (const x of unparsable) expect(x.message).toContain("nests deeper than 2000 levels");
+    const text = runCli(["check", r.dir]);
+    expect(text.code).toBe(1);
+    expect(text.stdout + text.stderr).toContain("nests deeper than 2000 levels");
+  });
+
   it("sarif output is SARIF 2.1.0 with rules, locations and fingerprints", () => {
     const r = repo({ "invariants/a.yml": policy(), "src/a.ts": "console.log(1)\n" });
     const sarif = JSON.parse(runCli(["check", r.dir, "--format", "sarif"]).stdout);
