@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { LedgerKey } from "../core/ledger.js";
 import { IN_PROGRESS_AFTER_MS } from "../queue/deferred-in-progress.js";
-import { INSTALLATION_JOBS_PER_MINUTE } from "../queue/fair-priority.js";
 import { LedgerKeyError, ledgerKeyFromEnv } from "../store/ledger-key.js";
 
 /** Everything the server and workers read from the environment, validated once at start. */
@@ -21,8 +20,6 @@ export interface AppConfig {
   readonly runDeadlineSeconds: number;
   /** A check run appears `in_progress` once its evaluation has taken this long (0: at pickup). */
   readonly inProgressAfterMs: number;
-  /** INSTALLATION_JOBS_PER_MINUTE: see fair-priority.ts (0: no pacing). */
-  readonly installationJobsPerMinute: number;
   /** Timeout of one GitHub API request (GITHUB_REQUEST_TIMEOUT_MS, default 30 s). */
   readonly githubRequestTimeoutMs: number;
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
@@ -75,8 +72,6 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
   if (!Number.isFinite(deadline) || deadline < 5) problems.push(`RUN_DEADLINE_SECONDS must be a number ≥ 5, got ${env.RUN_DEADLINE_SECONDS}`);
   const inProgressAfter = Number(env.IN_PROGRESS_AFTER_MS ?? IN_PROGRESS_AFTER_MS);
   if (!Number.isInteger(inProgressAfter) || inProgressAfter < 0 || inProgressAfter > 600_000) problems.push(`IN_PROGRESS_AFTER_MS must be an integer from 0 to 600000, got ${env.IN_PROGRESS_AFTER_MS}`);
-  const jobsPerMinute = Number(env.INSTALLATION_JOBS_PER_MINUTE ?? INSTALLATION_JOBS_PER_MINUTE);
-  if (!Number.isInteger(jobsPerMinute) || jobsPerMinute < 0 || jobsPerMinute > 100_000) problems.push(`INSTALLATION_JOBS_PER_MINUTE must be an integer from 0 (no pacing) to 100000, got ${env.INSTALLATION_JOBS_PER_MINUTE}`);
   const requestTimeout = Number(env.GITHUB_REQUEST_TIMEOUT_MS ?? 30_000);
   if (!Number.isInteger(requestTimeout) || requestTimeout < 100 || requestTimeout > 600_000) problems.push(`GITHUB_REQUEST_TIMEOUT_MS must be an integer from 100 to 600000, got ${env.GITHUB_REQUEST_TIMEOUT_MS}`);
   const apiUrl = env.GITHUB_API_URL ?? "https://api.github.com";
@@ -120,7 +115,6 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
     workerConcurrency: concurrency,
     runDeadlineSeconds: deadline,
     inProgressAfterMs: inProgressAfter,
-    installationJobsPerMinute: jobsPerMinute,
     githubRequestTimeoutMs: requestTimeout,
     logLevel,
     ledgerKey: ledgerKey!,

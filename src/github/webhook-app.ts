@@ -19,8 +19,6 @@ export interface WebhookDeps {
   readonly redis: Redis;
   readonly keys: RedisKeys;
   readonly dedupe: DeliveryDedupe;
-  /** Pacing of one installation's jobs (check-queue.ts FairShare); default INSTALLATION_JOBS_PER_MINUTE. */
-  readonly installationJobsPerMinute?: number;
   /** Called for lifecycle events the audit/ledger layer cares about (uninstall). */
   readonly onUninstall?: (installationId: number, repoIds: readonly number[]) => Promise<void>;
   /** A pull request was merged: the decay layer records it to spot merges past a failing check. */

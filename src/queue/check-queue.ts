@@ -2,7 +2,7 @@ import { Queue, type ConnectionOptions } from "bullmq";
 import type { Redis } from "ioredis";
 import type { RedisKeys } from "../store/redis-keys.js";
 import type { CheckJob } from "./check-job.js";
-import { admissionDelayMs, fairPriority, INSTALLATION_JOBS_PER_MINUTE } from "./fair-priority.js";
+import { fairPriority } from "./fair-priority.js";
 
 export const CHECK_QUEUE = "plumbline-check";
 
@@ -36,15 +36,12 @@ export function dedupeKeyOf(job: CheckJob): string {
 export interface FairShare {
   readonly redis: Redis;
   readonly keys: RedisKeys;
-  /** See INSTALLATION_JOBS_PER_MINUTE (the default when absent). */
-  readonly installationJobsPerMinute?: number;
 }
 
 export async function enqueueCheck(queue: Queue<CheckJob>, job: CheckJob, share: FairShare): Promise<void> {
   const priority = await fairPriority(share.redis, share.keys, job.installationId, Date.now());
-  const paced = admissionDelayMs(priority, share.installationJobsPerMinute ?? INSTALLATION_JOBS_PER_MINUTE);
   await queue.add(job.trigger, job, {
-    delay: (job.branch ? DEBOUNCE_MS : 0) + paced,
+    delay: job.branch ? DEBOUNCE_MS : 0,
     priority,
     deduplication: { id: dedupeKeyOf(job), replace: true, keepLastIfActive: true },
   });

@@ -22,24 +22,6 @@ export const MAX_PRIORITY = 2_097_152;
 export const AUDIT_PRIORITY = 100_000;
 export const URGENT_PRIORITY = 1;
 
-/**
- * Jobs an installation starts at once per window; later ones of the same window are admitted
- * at this rate (INSTALLATION_JOBS_PER_MINUTE; 0 turns pacing off). Priority alone is not
- * enough: every job ends in a check-run write and GitHub allows an installation one write a
- * second (Probot enforces it per process), so a flooding installation's jobs evaluated at
- * full speed then sat in worker slots waiting for their write, and everyone else waited for a
- * slot (the soak: a quiet installation's p99 went from 0.6 s to 3.4 s beside 167 pushes/s).
- * Held back in Redis instead, they cost no slot; they could not conclude sooner anyway. The
- * default matches 2 worker processes (60 writes a minute each).
- */
-export const INSTALLATION_JOBS_PER_MINUTE = 120;
-
-/** How long a job of this rank waits before it may start (beyond any debounce). */
-export function admissionDelayMs(rank: number, jobsPerMinute: number): number {
-  if (jobsPerMinute <= 0 || rank <= jobsPerMinute) return 0;
-  return Math.round(((rank - jobsPerMinute) * PRIORITY_WINDOW_MS) / jobsPerMinute);
-}
-
 export async function fairPriority(redis: Redis, keys: RedisKeys, installationId: number, now: number): Promise<number> {
   const key = keys.enqueued(installationId, Math.floor(now / PRIORITY_WINDOW_MS));
   const [[, rank]] = (await redis.multi().incr(key).pexpire(key, 2 * PRIORITY_WINDOW_MS).exec()) as [[Error | null, number], unknown];

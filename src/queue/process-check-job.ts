@@ -42,8 +42,6 @@ export interface WorkerDeps {
   readonly verdicts?: VerdictCache;
   /** Signs provenance ledger entries; null: no ledger (tests of other layers). */
   readonly ledgerKey?: LedgerKey | null;
-  /** Pacing of the jobs this worker enqueues (hand-overs); see FairShare in check-queue.ts. */
-  readonly installationJobsPerMinute?: number;
   /** Where superseded SHAs' runs are queued (see supersede-notice.ts). */
   readonly noticeQueue: Queue<SupersedeNotice>;
   /** Post `in_progress` only once an evaluation has taken this long (0: at pickup). See deferInProgress. */

@@ -43,8 +43,6 @@ export interface StartWorkersOptions {
   readonly now?: () => Date;
   /** A cached verdict older than this is evaluated again by the deployment gate (default 1 h). */
   readonly maxVerdictAgeMs?: number;
-  /** Pacing of the jobs workers enqueue themselves (hand-overs, agent-branch audits); see FairShare. */
-  readonly installationJobsPerMinute?: number;
 }
 
 export interface RunningWorkers {
@@ -69,7 +67,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   const verdicts = verdictCache(opts.redis, opts.keys);
   const noticeQueue = createNoticeQueue(opts.redis, opts.prefix);
   // One memo per worker: it lives exactly as long as the worker (a restarted app in the same process starts cold).
-  const deps = { memo: createWorkerMemo(), noticeQueue, probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey, ...(opts.installationJobsPerMinute !== undefined ? { installationJobsPerMinute: opts.installationJobsPerMinute } : {}) };
+  const deps = { memo: createWorkerMemo(), noticeQueue, probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job, token) => {

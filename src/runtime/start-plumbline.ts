@@ -71,7 +71,6 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
       concurrency: config.workerConcurrency,
       runDeadlineSeconds: config.runDeadlineSeconds,
       inProgressAfterMs: config.inProgressAfterMs,
-      installationJobsPerMinute: config.installationJobsPerMinute,
       ledgerKey: config.ledgerKey,
       log,
       ...(opts.reconcileEveryMs ? { reconcileEveryMs: opts.reconcileEveryMs } : {}),
@@ -88,7 +87,6 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
         redis: producer,
         keys,
         dedupe: deliveryDedupe(producer, keys),
-        installationJobsPerMinute: config.installationJobsPerMinute,
         onUninstall: async (installationId, repoIds) => {
           for (const repoId of repoIds) {
             await deleteRepoData(producer, keys, { installationId, repoId });

@@ -2,7 +2,7 @@ import { Worker } from "bullmq";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CheckJob } from "../../src/queue/check-job.js";
 import { createCheckQueue, DEBOUNCE_MS, enqueueCheck } from "../../src/queue/check-queue.js";
-import { admissionDelayMs, fairPriority, PRIORITY_WINDOW_MS } from "../../src/queue/fair-priority.js";
+import { fairPriority, PRIORITY_WINDOW_MS } from "../../src/queue/fair-priority.js";
 import { scratchRedis } from "../store/scratch-redis.js";
 
 const scratch = scratchRedis();
@@ -50,32 +50,4 @@ describe("fair share between installations", () => {
     // Priority 1 for both installations' first job: the quiet one is second at worst, not 31st.
     expect(order.indexOf(2)).toBeLessThanOrEqual(1);
   }, 30_000);
-
-  it("paces an installation past its jobs per minute: the excess waits in Redis, spread over the window", () => {
-    expect([1, 120].map((r) => admissionDelayMs(r, 120))).toEqual([0, 0]);
-    expect(admissionDelayMs(121, 120)).toBe(500);
-    expect(admissionDelayMs(240, 120)).toBe(PRIORITY_WINDOW_MS);
-    expect(admissionDelayMs(10_000, 0)).toBe(0);
-  });
-
-  it("a flooding installation's excess jobs are delayed, not waiting for a worker slot; another installation's are not", async () => {
-    const connection = { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", maxRetriesPerRequest: null };
-    const queue = createCheckQueue(connection, `${scratch.keys.prefix}-paced`);
-    const share = { ...scratch, installationJobsPerMinute: 10 };
-    try {
-      for (let i = 1; i <= 25; i++) await enqueueCheck(queue, { ...jobOf(3, i), branch: null }, share);
-      await enqueueCheck(queue, { ...jobOf(4, 1), branch: null }, share);
-      const delayed = await queue.getDelayed();
-      // The window may roll over mid-loop and restart the count: at least the last 10 of 25 wait.
-      expect(delayed.length).toBeGreaterThanOrEqual(10);
-      expect(delayed.every((j) => j.data.installationId === 3)).toBe(true);
-      const longest = Math.max(...delayed.map((j) => j.opts.delay ?? 0));
-      expect(longest).toBeGreaterThanOrEqual(((25 - 10) * PRIORITY_WINDOW_MS) / 10 / 2);
-      expect(longest).toBeLessThanOrEqual(((25 - 10) * PRIORITY_WINDOW_MS) / 10);
-      expect((await queue.getPrioritized()).some((j) => j.data.installationId === 4)).toBe(true);
-    } finally {
-      await queue.obliterate({ force: true });
-      await queue.close();
-    }
-  });
 });
