@@ -50,16 +50,24 @@ const CONTINUING_WORDS = new Set(["else", "in", "instanceof", "as", "satisfies",
 /** Operator characters read as one token (`&&`, `>>>=`, `?.`); the prefix ones (`!`, `-`…) count one by one. */
 const isGroupedOp = (c: number) => c === 61 || c === 60 || c === 62 || c === 38 || c === 124 || c === 63 || c === 58 || c === 42 || c === 37 || c === 94;
 
-const isIdPart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c > 127;
+/** ASCII identifier characters, by table: this pass reads every byte of every file. */
+const ID_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ID_PART[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 ? 1 : 0;
+const isIdPart = (c: number) => c > 127 || ID_PART[c] === 1;
 const isIdStart = (c: number) => isIdPart(c) && !(c >= 48 && c <= 57);
+/** First letters of CHAINING_WORDS: most identifiers are never sliced and looked up. */
+const WORD_INITIAL = new Uint8Array(128);
+for (const w of CHAINING_WORDS) WORD_INITIAL[w.charCodeAt(0)] = 1;
 
 /**
  * Where `text` may first nest deeper than `levels` (see above), or -1; it stops reading there.
  * `jsx`: whether the file is parsed with JSX (then `<Tag>` opens an element, not only a list).
  */
-export function nestingOverflowAt(text: string, jsx: boolean, levels: number = MAX_NESTING): number {
+export function nestingOverflowAt(source: string, jsx: boolean, levels: number = MAX_NESTING): number {
   const limit = levels * QUARTERS;
-  const n = text.length;
+  const n = source.length;
+  // Lookahead past the end would read NaN, which deoptimises this loop: pad instead of testing.
+  const text = `${source}\n\n`;
   /** Per open frame: its kind and the run in force where it opened (restored when it closes). */
   const kinds: number[] = [];
   const runs: number[] = [];
@@ -106,11 +114,16 @@ export function nestingOverflowAt(text: string, jsx: boolean, levels: number = M
       i++;
       continue;
     }
-    if (isIdPart(c)) {
+    if (c > 127 || ID_PART[c] === 1) {
       const start = i;
-      while (i < n && isIdPart(text.charCodeAt(i))) i++;
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d > 127 ? false : ID_PART[d] === 0) break;
+        i++;
+      }
       const len = i - start;
-      if (len >= 2 && len <= 10 && CHAINING_WORDS.has(text.slice(start, i)) && (run += ASSIGN_OR_TERNARY) + depth > limit) return start;
+      if (len >= 2 && len <= 10 && c < 128 && WORD_INITIAL[c] === 1 && CHAINING_WORDS.has(text.slice(start, i)) && (run += ASSIGN_OR_TERNARY) + depth > limit) return start;
       continue;
     }
     const start = i;
@@ -135,7 +148,8 @@ export function nestingOverflowAt(text: string, jsx: boolean, levels: number = M
         // /
         const d = text.charCodeAt(i + 1);
         if (d === 47) {
-          while (i < n && text.charCodeAt(i) !== 10) i++;
+          const end = text.indexOf("\n", i + 2);
+          i = end === -1 ? n : end + 1;
           continue;
         }
         if (d === 42) {

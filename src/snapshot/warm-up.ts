@@ -1,8 +1,9 @@
 import { performance } from "node:perf_hooks";
-import { scanModuleRecord } from "./scan-module.js";
+import { nestingOverflowAt } from "./nesting-depth.js";
+import { JSX_PATH, scanModuleRecord } from "./scan-module.js";
 
 /**
- * Runs the record scan over a small sample while a thread would otherwise wait, so V8 has
+ * Runs the nesting guard and the record scan over a small sample while a thread would otherwise wait, so V8 has
  * compiled it to optimised code by the time real files arrive. A cold `plumbline check` starts
  * its parse threads before `git cat-file` has read the tree (~100–150 ms for 1k loose blobs);
  * without this the scan spends its first ~500 files in the interpreter, at ~2.5× the cost per
@@ -26,7 +27,11 @@ export function startWarmUp(opts: { whenIdle: boolean; budgetMs?: number }): { s
     if (!opts.whenIdle || busy < 0.5) {
       const start = performance.now();
       while (performance.now() - start < 2) {
-        for (const [path, text] of WARM_UP_SAMPLES) scanModuleRecord(path, text);
+        // The nesting guard reads every file before the scan does (extract-imports.ts).
+        for (const [path, text] of WARM_UP_SAMPLES) {
+          nestingOverflowAt(text, JSX_PATH.test(path));
+          scanModuleRecord(path, text);
+        }
       }
       left -= performance.now() - start;
       last = performance.eventLoopUtilization();
