@@ -1,5 +1,13 @@
-import { RE2 } from "re2-wasm";
+import type { RE2 } from "re2-wasm";
 import { CompileError } from "./compile-error.js";
+
+/**
+ * re2-wasm compiles its 0.9 MB WebAssembly module when it is loaded (~10–35 ms of a cold CLI
+ * run), and most policies have no regex at all: load it on the first regex compiled.
+ * `process.getBuiltinModule` (Node ≥20.16) keeps this module free of a `node:module` import.
+ */
+let re2: typeof RE2 | undefined;
+const loadRe2 = (): typeof RE2 => (re2 ??= (process.getBuiltinModule("node:module").createRequire(import.meta.url)("re2-wasm") as typeof import("re2-wasm")).RE2);
 
 /**
  * User regexes run on RE2: linear time, so a crafted invariant file or repository cannot stall
@@ -19,6 +27,7 @@ export function compileRegex(source: string, field: readonly (string | number)[]
   const f = `u${flags.ignoreCase ? "i" : ""}${flags.multiline ? "m" : ""}`;
   let once: RE2;
   let global: RE2;
+  const RE2 = loadRe2();
   try {
     once = new RE2(source, f);
     global = new RE2(source, `g${f}`);

@@ -8,7 +8,8 @@ import { runCli } from "../helpers/run-cli.js";
 /**
  * A cold `plumbline check` pays for every package it loads (the bundle exists to keep that
  * short): the GitHub App's stack must stay out of it, and with every file on the quick
- * extraction path, so must oxc-parser (it is loaded only for files the scan leaves to it).
+ * extraction path, so must oxc-parser (it is loaded only for files the scan leaves to it), and
+ * without a regex in the policy, so must re2-wasm.
  */
 const hookDir = mkdtempSync(join(tmpdir(), "plumbline-load-hook-"));
 const hook = join(hookDir, "log-packages.mjs");
@@ -60,7 +61,19 @@ describe("plumbline check, cold", () => {
       expect(JSON.parse(out.stdout).conclusion).toBe("failure");
       const loaded = new Set([...out.stderr.matchAll(/^\[loaded\] (\S+)$/gm)].map((m) => m[1]));
       expect(loaded.has("oxc-transform"), `hook saw: ${[...loaded].join(", ")}`).toBe(true);
-      for (const pkg of ["probot", "bullmq", "ioredis", "pino", "ts-morph", "tar", "@modelcontextprotocol/sdk", "oxc-parser"]) expect(loaded.has(pkg), pkg).toBe(false);
+      for (const pkg of ["probot", "bullmq", "ioredis", "pino", "ts-morph", "tar", "@modelcontextprotocol/sdk", "oxc-parser", "re2-wasm"]) expect(loaded.has(pkg), pkg).toBe(false);
+    } finally {
+      repo.cleanup();
+    }
+  });
+
+  it("does load re2-wasm once the policy has a regex", () => {
+    const withRegex = `${POLICY}  - id: no-eval\n    kind: content\n    why: w\n    files: ["src/**/*.ts"]\n    forbid: '\\beval\\('\n`;
+    const repo = createTestRepo({ "invariants/layers.yml": withRegex, "src/core/a.ts": `export const a = eval("1");\n` });
+    try {
+      const out = runCli(["check", repo.dir, "--format", "json"], { env: { NODE_OPTIONS: `--import ${hook}` } });
+      expect(out.code, out.stderr).toBe(1);
+      expect(out.stderr).toMatch(/^\[loaded\] re2-wasm$/m);
     } finally {
       repo.cleanup();
     }
