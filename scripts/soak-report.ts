@@ -1,5 +1,6 @@
 import { ms, seconds, textTable } from "../bench/latency-stats.js";
 import { statusText, type AckReport } from "../bench/open-loop.js";
+import { REQUEST_KINDS } from "../bench/request-kinds.js";
 import type { GitHubLoad, PushOutcomes } from "./soak-results.js";
 
 /** The soak's printed tables and its targets, stated with the numbers that decide them. */
@@ -52,6 +53,7 @@ export function renderMain(p: MainPhase): string[] {
     ["queue drain after the last delivery", p.drainMs === null ? `not drained within ${seconds(p.drainBoundMs)} s (${p.leftInQueue} jobs left)` : `${seconds(p.drainMs)} s`],
     ["push → conclusion p50 / p99 / max (s)", `${seconds(o.latency.p50)} / ${seconds(o.latency.p99)} / ${seconds(o.latency.max)}`],
     ["GitHub requests / check-run writes", `${p.github.requests} / ${p.github.writes}`],
+    ["GitHub requests by kind", REQUEST_KINDS.map((k) => `${k} ${p.github.byKind[k]}`).join(", ")],
     ["write floor: busiest installation's pushes ÷ (worker processes × 1 write/s)", `${seconds(p.writeFloorMs)} s`],
     ["peak check-run writes, one installation, one second", String(p.github.peakWritesPerInstallationSecond)],
   ];

@@ -1,3 +1,4 @@
+import { countKinds, type KindCounts } from "../bench/request-kinds.js";
 import type { Queue } from "bullmq";
 import { conclusionsBySha, type ShaConclusion } from "../bench/check-run-conclusion.js";
 import { summarize, type Summary } from "../bench/latency-stats.js";
@@ -120,6 +121,8 @@ export interface GitHubLoad {
   readonly writes: number;
   /** The most check-run writes one installation got through in one wall-clock second. */
   readonly peakWritesPerInstallationSecond: number;
+  /** The same requests by what they were for (bench/request-kinds.ts). */
+  readonly byKind: KindCounts;
 }
 
 /** GitHub requests of a phase; the write peak shows whether writes, not evaluation, set the pace. */
@@ -132,5 +135,5 @@ export function githubLoad(requests: readonly { method: string; path: string; at
     const key = `${r.installationId ?? "?"}:${Math.floor(r.at / 1000)}`;
     buckets.set(key, (buckets.get(key) ?? 0) + 1);
   }
-  return { requests: requests.length, writes, peakWritesPerInstallationSecond: Math.max(0, ...buckets.values()) };
+  return { requests: requests.length, writes, peakWritesPerInstallationSecond: Math.max(0, ...buckets.values()), byKind: countKinds(requests) };
 }
