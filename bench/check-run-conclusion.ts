@@ -16,6 +16,8 @@ export interface ShaConclusion {
   readonly firstCompletedAt: number | null;
   /** Conclusions of every completion, in time order (`success → cancelled` is a verdict that changed). */
   readonly sequence: readonly string[];
+  /** Each completion as `conclusion "title" +ms` (ms after the first), to tell who wrote a repeated one. */
+  readonly writes: readonly string[];
 }
 
 const completes = (body: Record<string, unknown>) => body.status === "completed" || typeof body.conclusion === "string";
@@ -27,6 +29,7 @@ export function conclusionOf(runs: readonly CheckRunSnapshot[]): ShaConclusion {
   const latest = mine.at(-1);
   return {
     sequence: done.map((h) => String(h.body.conclusion ?? "?")),
+    writes: done.map((h) => `${String(h.body.conclusion ?? "?")} "${String((h.body.output as { title?: unknown } | undefined)?.title ?? "")}" +${h.at - done[0]!.at} ms`),
     runs: mine.length,
     completions: stamps.length,
     conclusion: latest?.status === "completed" ? latest.conclusion : null,

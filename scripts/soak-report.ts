@@ -57,7 +57,7 @@ export function renderMain(p: MainPhase): string[] {
     ["write floor: busiest installation's pushes ÷ (worker processes × 1 write/s)", `${seconds(p.writeFloorMs)} s`],
     ["peak check-run writes, one installation, one second", String(p.github.peakWritesPerInstallationSecond)],
   ];
-  const flips = o.flipped.slice(0, 3).map((f) => `   verdict changed: ${f}`);
+  const flips = [...o.flipped.slice(0, 3).map((f) => `   verdict changed: ${f}`), ...o.recompletions.map((r) => `   concluded again: ${r}`)];
   return [p.title, ...textTable(["", "value"], rows).map((l) => `   ${l}`), ...flips];
 }
 

@@ -22,6 +22,8 @@ export interface PushOutcomes {
   readonly recompleted: number;
   /** …of which with a different conclusion the second time: examples `repo@sha: a → b`. */
   readonly flipped: readonly string[];
+  /** The first few SHAs concluded more than once, with each completion (see ShaConclusion.writes). */
+  readonly recompletions: readonly string[];
   readonly byConclusion: ReadonlyMap<string, number>;
   /** Branches whose last pushed SHA (the tip) got an evaluated verdict, not `cancelled` or nothing. */
   readonly tipsEvaluated: number;
@@ -35,6 +37,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
   for (const repo of new Set(pushes.map((p) => p.repo))) byRepo.set(repo, conclusionsBySha(fake.checkRuns(repo)));
   let exactlyOnce = 0, unconcluded = 0, duplicateRuns = 0, recompleted = 0;
   const flipped: string[] = [];
+  const recompletions: string[] = [];
   const byConclusion = new Map<string, number>();
   const lat: number[] = [];
   for (const p of pushes) {
@@ -48,7 +51,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
     byConclusion.set(c.conclusion, (byConclusion.get(c.conclusion) ?? 0) + 1);
     lat.push(c.firstCompletedAt - (startedAt + p.atMs));
     if (c.runs > 1) duplicateRuns++;
-    if (c.completions > 1) recompleted++;
+    if (c.completions > 1 && ++recompleted <= 3) recompletions.push(`${p.repo}@${p.sha.slice(0, 7)}: ${c.writes.join(" then ")}`);
     if (new Set(c.sequence).size > 1) flipped.push(`${p.repo}@${p.sha.slice(0, 7)}: ${c.sequence.join(" → ")}`);
     if (c.runs === 1 && c.completions === 1) exactlyOnce++;
   }
@@ -59,7 +62,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
     const c = byRepo.get(p.repo)?.get(p.sha)?.conclusion;
     return c !== undefined && c !== null && c !== "cancelled";
   }).length;
-  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, flipped, byConclusion, tipsEvaluated, branches: tips.size, latency: summarize(lat) };
+  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, flipped, recompletions, byConclusion, tipsEvaluated, branches: tips.size, latency: summarize(lat) };
 }
 
 const PENDING_STATES = ["wait", "active", "prioritized", "waiting-children"] as const;
