@@ -36,6 +36,11 @@ export const checkJobSchema = z.object({
   enqueuedAt: z.number(),
   /** Someone asked for this evaluation again (Re-run, re-run all checks): the run is rewritten even when nothing changed. */
   rerun: z.boolean().optional(),
+  /**
+   * Re-enqueued by an older job that found this SHA as its branch's tip (handOver), only to make
+   * sure it is judged: when it already has a verdict by the time it runs, it is not judged again.
+   */
+  handedOver: z.boolean().optional(),
 });
 
 export type CheckJob = z.infer<typeof checkJobSchema>;

@@ -101,8 +101,10 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
     return { sha, conclusion: "cancelled", checkRunId: null, supersededBy: successor, requests: 0, outcome: null };
   }
 
-  // GitHub's check_suite.requested after a push that was already judged asks for nothing new.
-  if (job.trigger === "check_suite" && !job.rerun) {
+  // GitHub's check_suite.requested after a push that was already judged asks for nothing new;
+  // nor does a hand-over that raced the SHA's own evaluation (it saw the SHA still pending in
+  // the moment between its job starting and its pickup; the soak caught 1 SHA in 2,000 judged twice).
+  if ((job.trigger === "check_suite" || job.handedOver) && !job.rerun) {
     const existing = await findOwnRun(client, publishArgs);
     if (existing?.status === "completed" && !isReconcileNotice(existing.summary)) {
       await settle(deps, scope, job, owner, repo, sha, false);
@@ -280,5 +282,5 @@ async function handOver(deps: WorkerDeps, scope: RepoScope, job: CheckJob, succe
   const [pending, stored] = await Promise.all([deps.redis.zscore(deps.keys.pendingShas(scope, job.branch), successor), deps.redis.hget(deps.keys.pendingJobs(scope, job.branch), successor)]);
   if (pending === null || stored === null) return;
   const parsed = checkJobSchema.safeParse(JSON.parse(stored));
-  if (parsed.success && parsed.data.sha === successor && parsed.data.repoId === job.repoId) await enqueueCheck(deps.checkQueue, parsed.data, deps);
+  if (parsed.success && parsed.data.sha === successor && parsed.data.repoId === job.repoId) await enqueueCheck(deps.checkQueue, { ...parsed.data, handedOver: true }, deps);
 }

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { JobResult } from "../../src/queue/process-check-job.js";
+import { createCheckQueue, enqueueCheck } from "../../src/queue/check-queue.js";
+import type { CheckJob } from "../../src/queue/check-job.js";
 import { verdictCache } from "../../src/store/verdict-cache.js";
 import { CLEAN, DIRTY, HUMAN, sleep, startRig, waitFor, type Rig } from "./rig.js";
 
@@ -94,5 +97,28 @@ describe("out-of-order completion", () => {
     expect(runs[0]!.history).toHaveLength(writesBefore);
     expect(realVerdict(a.sha, "success")).toBe(true);
     expect(realVerdict(b.sha, "failure")).toBe(true);
+  }, 60_000);
+
+  it("a hand-over of a SHA that already has its verdict does not judge it again; the same job without the mark does", async () => {
+    const a = await rig.fake.push(repo, { branch: "handed", message: "a", files: { "src/a4.ts": CLEAN }, sender: HUMAN });
+    await waitFor("A's verdict", () => realVerdict(a.sha, "success"), 20_000);
+    const queue = createCheckQueue({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", maxRetriesPerRequest: null }, rig.prefix);
+    const results = new Map<string, JobResult>();
+    rig.app.workers!.checkWorker.on("completed", (job, result) => void results.set(job.data.deliveryId, result));
+    const job: CheckJob = {
+      installationId: rig.installationId, repoId: rig.fake.repoId(repo), owner: "acme", repo: "order", sha: a.sha, branch: "handed", trigger: "push",
+      deliveryId: "handed-over", before: null, prNumber: null, baseSha: null, defaultBranch: "main", actor: {}, enqueuedAt: Date.now(), handedOver: true,
+    };
+    try {
+      await enqueueCheck(queue, job, { redis: rig.redis, keys: rig.keys });
+      await waitFor("the handed-over job", () => results.has("handed-over"), 20_000);
+      await enqueueCheck(queue, { ...job, deliveryId: "not-handed-over", handedOver: undefined }, { redis: rig.redis, keys: rig.keys });
+      await waitFor("the unmarked job", () => results.has("not-handed-over"), 20_000);
+    } finally {
+      await queue.close();
+    }
+    expect(results.get("handed-over")!.outcome, "judged again").toBeNull();
+    expect(results.get("not-handed-over")!.outcome?.type).toBe("verdict");
+    expect(realVerdict(a.sha, "success")).toBe(true);
   }, 60_000);
 });
