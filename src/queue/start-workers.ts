@@ -68,13 +68,15 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   const noticeQueue = createNoticeQueue(opts.redis, opts.prefix);
   // One memo per worker: it lives exactly as long as the worker (a restarted app in the same process starts cold).
   const deps = { memo: createWorkerMemo(), noticeQueue, probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
+  const spent = new SpentInstallations();
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job, token) => {
+      await spent.parkIfSpent(job, token, now);
       try {
         return await processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
       } catch (err) {
-        return waitOutRateLimit(job, token, err, now, opts.log);
+        return waitOutRateLimit(job, token, err, now, opts.log, spent);
       }
     },
     { connection: connect(), prefix: opts.prefix, concurrency: opts.concurrency },
@@ -96,7 +98,10 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
 
   const noticeWorker = new Worker<SupersedeNotice>(
     NOTICE_QUEUE,
-    async (job, token) => processNotice(job.data, { probot: opts.probot, redis: opts.redis, keys: opts.keys }).catch((err) => waitOutRateLimit(job, token, err, now, opts.log)),
+    async (job, token) => {
+      await spent.parkIfSpent(job, token, now);
+      return processNotice(job.data, { probot: opts.probot, redis: opts.redis, keys: opts.keys }).catch((err) => waitOutRateLimit(job, token, err, now, opts.log, spent));
+    },
     {
       connection: connect(),
       prefix: opts.prefix,
@@ -147,11 +152,41 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
  * worker slot, and other installations keep being served. Not an attempt. A newer push to the
  * branch replaces a waiting check job (newest wins). Any other error is the caller's.
  */
-async function waitOutRateLimit(job: Job<{ installationId: number; repoId: number }>, token: string | undefined, err: unknown, now: () => Date, log: Logger): Promise<never> {
+async function waitOutRateLimit(job: Job<{ installationId: number; repoId: number }>, token: string | undefined, err: unknown, now: () => Date, log: Logger, spent: SpentInstallations): Promise<never> {
   const resetAt = rateLimitResetOf(err);
   if (resetAt === null || !token) throw err;
-  const at = Math.max(now().getTime(), resetAt) + 1000 + Math.floor(Math.random() * 5000);
-  log.warn({ installationId: job.data.installationId, repoId: job.data.repoId, until: new Date(at).toISOString() }, "rate limit exhausted; job waits for the reset");
-  await job.moveToDelayed(at, token);
+  if (spent.record(job.data.installationId, resetAt)) log.warn({ installationId: job.data.installationId, until: new Date(resetAt).toISOString() }, "rate limit exhausted; the installation's jobs wait for the reset");
+  await job.moveToDelayed(waitUntil(now, resetAt), token);
   throw new DelayedError();
+}
+
+const waitUntil = (now: () => Date, resetAt: number) => Math.max(now().getTime(), resetAt) + 1000 + Math.floor(Math.random() * 5000);
+
+/**
+ * Installations whose hourly budget this process saw spent, until their reset. Their later
+ * jobs are parked at once, before any request: each would only meet another 403, and a flood
+ * of them (the soak's noisy installation: 5,000 jobs an hour past its budget) cost everyone
+ * else CPU in requests, error handling and a log line apiece. Per process: another process
+ * learns it from its own first 403.
+ */
+class SpentInstallations {
+  private readonly until = new Map<number, number>();
+
+  /** Remembers a reset; true when it is news (the first job to find the budget spent). */
+  record(installationId: number, resetAt: number): boolean {
+    const known = this.until.get(installationId);
+    this.until.set(installationId, Math.max(known ?? 0, resetAt));
+    return known === undefined || known < resetAt - 1000;
+  }
+
+  async parkIfSpent(job: Job<{ installationId: number }>, token: string | undefined, now: () => Date): Promise<void> {
+    const resetAt = this.until.get(job.data.installationId);
+    if (resetAt === undefined || !token) return;
+    if (resetAt <= now().getTime()) {
+      this.until.delete(job.data.installationId);
+      return;
+    }
+    await job.moveToDelayed(waitUntil(now, resetAt), token);
+    throw new DelayedError();
+  }
 }

@@ -39,4 +39,18 @@ describe("primary rate limit exhausted", () => {
     expect(aRun.annotations.map((x) => x.path)).toContain("src/a.ts");
     expect(aAt).toBeGreaterThanOrEqual(RESET_MS - 1000);
   }, 60_000);
+
+  it("once the budget is known spent, the installation's later jobs wait for the reset without asking GitHub again", async () => {
+    rig.fake.setRateLimit(spent.installationId, { remaining: 0, resetInMs: RESET_MS });
+    const a = await rig.fake.push(spent.repo, { branch: "first", message: "a", files: { "src/c.ts": CLEAN }, sender: HUMAN });
+    // The first job meets the 403 and learns the reset; then more pushes arrive.
+    await new Promise((r) => setTimeout(r, 1500));
+    const from = rig.fake.requests.length;
+    const later = [];
+    for (const branch of ["second", "third", "fourth"]) later.push(await rig.fake.push(spent.repo, { branch, message: branch, files: { [`src/${branch}.ts`]: CLEAN }, sender: HUMAN }));
+    await new Promise((r) => setTimeout(r, 2000));
+    const asked = rig.fake.requests.slice(from).filter((r) => r.installationId === spent.installationId && !r.path.includes("/access_tokens")).length;
+    expect(asked, "requests from a spent installation before its reset").toBe(0);
+    for (const p of [a, ...later]) expect((await completedRun(rig, spent.repo, p.sha, 30_000)).conclusion).toBe("success");
+  }, 60_000);
 });
