@@ -5,7 +5,7 @@ import type { ImportSyntax } from "../core/snapshot.js";
  * extracted changes; the parser version is included because a parser upgrade can change
  * what is recovered from a broken file. imports-2: files nested past MAX_NESTING are no longer parsed.
  */
-export const EXTRACTOR_VERSION = "imports-2+oxc-0.158";
+export const EXTRACTOR_VERSION = "imports-2+oxc-0.151";
 
 /**
  * What one source file says about its imports and exports, before any resolution. It depends

@@ -5,7 +5,9 @@
  * `<a>{` JSX levels, ~5.5k `A<` generics, ~6.2k `{a:` objects, ~6.8k template substitutions,
  * ~7.4k `a=>` arrows, ~8.6k parentheses, ~9.4k brackets, ~10k JSX elements, ~12.5k
  * `?:`/`=`/`if` chains, ~19k `new`/`await`/calls, ~40k unary/binary/member chains. The 8 MB main
- * thread and libuv's threads take twice as many.
+ * thread and libuv's threads take twice as many. (The pinned release is 0.151, the newest whose
+ * builds for every platform the registry serves, so `npm ci` accepts the lock; test/snapshot/
+ * nesting-depth.test.ts runs every crafted shape against it in a child process.)
  *
  * So a file is measured before it reaches either: this pass over-estimates how deep the
  * parser will recurse, and a file over MAX_NESTING is not parsed at all (one finding, never an
