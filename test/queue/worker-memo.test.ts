@@ -89,31 +89,31 @@ invariants:
     why: The core runs everywhere.
     from: ["src/core/**"]
     forbid: ["src/adapters/**", "ioredis"]
-  - id: no-todo
+  - id: no-debugger
     kind: content
-    why: Work is finished before it lands.
+    why: Breakpoints do not ship.
     files: ["src/**"]
-    forbid: 'TODO'
+    forbid: 'debugger'
 `;
 
 const revisions: Record<string, string>[] = [
   { "invariants/p.yml": policy, "src/core/a.ts": `export const a = 1;\n`, "src/adapters/db.ts": `import r from "ioredis";\nexport const db = r;\n`, "src/core/index.ts": `export * from "./a";\n` },
   { "src/core/a.ts": `import { db } from "../adapters/db";\nexport const a = db;\n` },
   { "src/core/a.ts": `import { db } from "../adapters";\nexport const a = db;\n`, "src/adapters/index.ts": `export { db } from "./db";\n` },
-  { "src/core/b.ts": `// TODO\nimport r from "ioredis";\n` },
+  { "src/core/b.ts": `debugger;\nimport r from "ioredis";\n` },
   { "src/core/a.ts": `export const a = 1;\n`, "src/core/b.ts": `export const b = 2;\n` },
 ];
 
 describe("checkRevision through a worker memo", () => {
   it("evaluates a base again once one of its waivers has expired", async () => {
     const waived = `${policy}waivers:
-  - invariant: no-todo
+  - invariant: no-debugger
     path: src/core/a.ts
     reason: Tracked in the backlog.
     owner: "@alice"
     expires: 2026-06-15
 `;
-    const base = revision("base", { "invariants/p.yml": waived, "src/core/a.ts": "// TODO\nexport const a = 1;\n" });
+    const base = revision("base", { "invariants/p.yml": waived, "src/core/a.ts": "debugger;\nexport const a = 1;\n" });
     const head = revision("head", { "invariants/p.yml": waived, "src/core/a.ts": "export const a = 1;\n" });
     const memo = createWorkerMemo().forRepo(A);
     const resolved = async (now: Date, withMemo: boolean) => {
@@ -121,7 +121,7 @@ describe("checkRevision through a worker memo", () => {
       return out.type === "verdict" ? out.verdict.findings.filter((f) => f.status === "resolved").map((f) => f.path) : out.type;
     };
     expect(await resolved(new Date("2026-06-01T00:00:00Z"), true)).toEqual([]);
-    // Expired, the base's TODO counts again, so the head resolves it.
+    // Expired, the base's breakpoint counts again, so the head resolves it.
     const july = new Date("2026-07-01T00:00:00Z");
     expect(await resolved(july, false)).toEqual(["src/core/a.ts"]);
     expect(await resolved(july, true)).toEqual(["src/core/a.ts"]);
