@@ -4,6 +4,7 @@ import type { Evaluation } from "../core/evaluate.js";
 import type { PolicyError } from "../core/policy-error.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
 import type { TreeEntry } from "../snapshot/file-source.js";
+import { createWeightedLru, memoized } from "./weighted-lru.js";
 
 /** What loading and compiling a revision's invariant files gave: the policy (of how many files) or its errors. */
 export type LoadedPolicy = { readonly type: "policy"; readonly policy: CompiledPolicy; readonly files: number } | { readonly type: "errors"; readonly errors: readonly PolicyError[] };
@@ -54,27 +55,8 @@ function hashEntries(entries: readonly TreeEntry[], extra: string): string | nul
  * pattern: this call's head (the tree after the change) is usually the next call's base.
  */
 export function createCheckMemo(opts: { policies?: number; snapshots?: number } = {}): CheckMemo {
-  const policies = boundedPromiseMap<LoadedPolicy>(opts.policies ?? 4);
-  const snapshots = boundedPromiseMap<RepoSnapshot>(opts.snapshots ?? 3);
-  return { policy: policies, snapshot: snapshots };
-}
-
-/** Least recently used first; a failed computation is forgotten so the next call retries it. */
-function boundedPromiseMap<T>(max: number): (key: string, compute: () => Promise<T>) => Promise<T> {
-  const map = new Map<string, Promise<T>>();
-  return (key, compute) => {
-    const hit = map.get(key);
-    if (hit) {
-      map.delete(key);
-      map.set(key, hit);
-      return hit;
-    }
-    const fresh = compute();
-    map.set(key, fresh);
-    fresh.catch(() => {
-      if (map.get(key) === fresh) map.delete(key);
-    });
-    while (map.size > max) map.delete(map.keys().next().value!);
-    return fresh;
-  };
+  const policies = createWeightedLru<Promise<LoadedPolicy>>(opts.policies ?? 4);
+  const snapshots = createWeightedLru<Promise<RepoSnapshot>>(opts.snapshots ?? 3);
+  // Counted, not weighed: each entry weighs 1.
+  return { policy: (key, compute) => memoized(policies, key, compute, () => 1), snapshot: (key, compute) => memoized(snapshots, key, compute, () => 1) };
 }

@@ -46,3 +46,20 @@ export function createWeightedLru<T>(budget: number): WeightedLru<T> {
     },
   };
 }
+
+/** A computation shared by concurrent callers; weighed once it resolves, forgotten if it fails so the next call retries. */
+export function memoized<T>(lru: WeightedLru<Promise<T>>, key: string, compute: () => Promise<T>, weightOf: (value: T) => number): Promise<T> {
+  const hit = lru.get(key);
+  if (hit) return hit;
+  const fresh = compute();
+  lru.set(key, fresh, 1);
+  fresh.then(
+    (value) => {
+      if (lru.get(key) === fresh) lru.set(key, fresh, weightOf(value));
+    },
+    () => {
+      if (lru.get(key) === fresh) lru.delete(key);
+    },
+  );
+  return fresh;
+}

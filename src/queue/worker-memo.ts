@@ -1,5 +1,5 @@
 import type { CheckMemo, LoadedPolicy } from "../check/check-memo.js";
-import { createWeightedLru, type WeightedLru } from "../check/weighted-lru.js";
+import { createWeightedLru, memoized } from "../check/weighted-lru.js";
 import type { Evaluation } from "../core/evaluate.js";
 import type { RepoSnapshot } from "../core/snapshot.js";
 import type { CommitListingCache } from "../github/github-file-source.js";
@@ -85,21 +85,4 @@ export function createWorkerMemo(bounds: Partial<typeof WORKER_MEMO_BOUNDS> = {}
       };
     },
   };
-}
-
-/** A computation shared by concurrent callers; weighed once it resolves, forgotten if it fails so the next call retries. */
-function memoized<T>(lru: WeightedLru<Promise<T>>, key: string, compute: () => Promise<T>, weightOf: (value: T) => number): Promise<T> {
-  const hit = lru.get(key);
-  if (hit) return hit;
-  const fresh = compute();
-  lru.set(key, fresh, 1);
-  fresh.then(
-    (value) => {
-      if (lru.get(key) === fresh) lru.set(key, fresh, weightOf(value));
-    },
-    () => {
-      if (lru.get(key) === fresh) lru.delete(key);
-    },
-  );
-  return fresh;
 }
