@@ -74,47 +74,31 @@ export async function listGitHubTree(ref: GitHubRepoRef, maxEntries: number, cac
       else descend(requireString(ref, e.sha), join(prefix, requireString(ref, e.path)));
     }
   };
-  if (cache?.warm) {
-    let fetched = 0;
-    await runPool<Job>([{ sha: ref.sha, prefix: "", recursive: false }], TREE_CONCURRENCY, async (job, enqueue) => {
-      // Cached directories are expanded here, without a pool round per directory.
-      const descend = (sha: string, prefix: string): void => {
-        const hit = cache.get(sha);
-        if (hit) emit(prefix, hit, descend);
-        else enqueue({ sha, prefix, recursive: ++fetched > INCREMENTAL_DIRECTORY_BUDGET });
-      };
-      const t = await fetchTree(ref, job.sha, job.recursive);
-      if (!t.truncated) {
-        if (job.recursive) cacheRecursive(ref, cache, t);
-        else cache.set(t.sha, t.tree);
-        return job.recursive ? emit(job.prefix, t.tree, () => {}) : emit(job.prefix, t.tree, descend);
-      }
-      if (job.recursive) return enqueue({ ...job, recursive: false });
+  // Cold, the commit is asked for recursively (the trees endpoint takes a commit SHA and answers
+  // with the root tree's SHA, which saves the `git/commits` round trip); a truncated answer is
+  // walked level by level, each subdirectory tried recursively first. Warm, the root is listed
+  // alone and only directories the cache lacks are fetched.
+  const warm = cache?.warm === true;
+  let fetched = 0;
+  await runPool<Job>([{ sha: ref.sha, prefix: "", recursive: !warm }], TREE_CONCURRENCY, async (job, enqueue) => {
+    // Cached directories are expanded here, without a pool round per directory.
+    const descend = (sha: string, prefix: string): void => {
+      const hit = cache?.get(sha);
+      if (hit) emit(prefix, hit, descend);
+      else enqueue({ sha, prefix, recursive: !warm || ++fetched > INCREMENTAL_DIRECTORY_BUDGET });
+    };
+    const t = await fetchTree(ref, job.sha, job.recursive);
+    if (t.truncated) {
+      // Again one level down, by the tree SHA GitHub answered with (the root's, not the commit's).
+      if (job.recursive) return enqueue({ ...job, sha: t.sha, recursive: false });
       throw tooWide(ref, job.prefix);
-    });
-  } else {
-    // The trees endpoint takes a commit SHA and answers with the root tree's SHA, which saves
-    // the `git/commits` round trip on every run.
-    const root = await fetchTree(ref, ref.sha, true);
-    if (!root.truncated) {
-      if (cache) cacheRecursive(ref, cache, root);
-      for (const e of root.tree) if (e.type !== "tree") push("", e);
-    } else {
-      await runPool<Job>([{ sha: root.sha, prefix: "", recursive: false }], TREE_CONCURRENCY, async (job, enqueue) => {
-        const t = await fetchTree(ref, job.sha, job.recursive);
-        if (t.truncated) {
-          if (job.recursive) return enqueue({ ...job, recursive: false });
-          throw tooWide(ref, job.prefix);
-        }
-        if (job.recursive && cache) cacheRecursive(ref, cache, t);
-        else if (cache) cache.set(t.sha, t.tree);
-        for (const e of t.tree) {
-          if (e.type !== "tree") push(job.prefix, e);
-          else if (!job.recursive) enqueue({ sha: requireString(ref, e.sha), prefix: join(job.prefix, requireString(ref, e.path)), recursive: true });
-        }
-      });
     }
-  }
+    if (cache) {
+      if (job.recursive) cacheRecursive(ref, cache, t);
+      else cache.set(t.sha, t.tree);
+    }
+    emit(job.prefix, t.tree, job.recursive ? () => {} : descend);
+  });
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
 }
