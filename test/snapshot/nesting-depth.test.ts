@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { extractModuleRecord } from "../../src/snapshot/extract-imports.js";
-import { MAX_NESTING, nestingOverflowAt } from "../../src/snapshot/nesting-depth.js";
+import { createRng } from "../../bench/prng.js";
+import { MAX_NESTING, measureNesting, nestingOverflowAt, withinNestingBound } from "../../src/snapshot/nesting-depth.js";
 
 /**
  * Hostile nesting: each shape at a depth that kills the process inside oxc (a native stack
@@ -118,5 +119,57 @@ for (const [path, text] of hostileFiles()) {
     expect(nestingOverflowAt(wide, true)).toBe(-1);
     expect(nestingOverflowAt(wide.slice(wide.indexOf("\n")), false)).toBe(-1);
     expect(nestingOverflowAt(`${"export function f(a: Map<string, Array<number>>): Promise<void> {}\n".repeat(20000)}`, false)).toBe(-1);
+  });
+});
+
+describe("the quick bound before the full pass", () => {
+  /** The fewest levels at which the full pass finds no overflow: the file's measured depth. */
+  const depthOf = (text: string, jsx: boolean): number => {
+    let lo = 0;
+    let hi = 1;
+    while (measureNesting(text, jsx, hi) !== -1) hi *= 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (measureNesting(text, jsx, mid) === -1) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const TOKENS = ["(", ")", "[", "]", "{", "}", "<a>", "</a>", "<T", ">", "/>", "`x${", "}`", "=>", "?", ":", "=", "+", "!", ".", ",", ";", "new ", "await ", "in ", "a", "b ", "x as ", '"(("', "// ((\n", "/* [[ */", "if (a) ", "\n"];
+
+  it("never passes a file the full pass would stop, on random token soups", () => {
+    const rng = createRng(2026);
+    let tight = 0;
+    for (let i = 0; i < 3000; i++) {
+      const text = Array.from({ length: rng.int(1, 120) }, () => rng.pick(TOKENS)).join("");
+      for (const jsx of [false, true]) {
+        const depth = depthOf(text, jsx);
+        // Where the full pass overflows, the bound must not claim the file fits.
+        if (depth > 0) expect(withinNestingBound(text, depth - 1), JSON.stringify(text)).toBe(false);
+        if (withinNestingBound(text, depth) && !withinNestingBound(text, depth - 1)) tight++;
+      }
+    }
+    // Some soups sit exactly at the bound, so a bound one level too generous fails above.
+    expect(tight).toBeGreaterThan(0);
+  });
+
+  it("is exact for a run of open brackets, and lets the full pass judge what it cannot rule out", () => {
+    for (const k of [1, 7, 50, MAX_NESTING]) {
+      const text = "(".repeat(k);
+      expect(depthOf(text, false)).toBe(k);
+      expect(withinNestingBound(text, k)).toBe(true);
+      expect(withinNestingBound(text, k - 1)).toBe(false);
+    }
+    // Shallow but long: the bound gives up and the full pass finds nothing.
+    const long = "f(a, b);\n".repeat(2000);
+    expect(withinNestingBound(long, MAX_NESTING)).toBe(false);
+    expect(nestingOverflowAt(long, false)).toBe(-1);
+    for (const [name, shape] of Object.entries(SHAPES)) {
+      for (const n of [1, 5, 40]) {
+        const text = moduleWith(shape(n));
+        const depth = depthOf(text, true);
+        expect(withinNestingBound(text, depth - 1), name).toBe(false);
+      }
+    }
   });
 });
