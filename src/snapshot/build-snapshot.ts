@@ -4,7 +4,8 @@ import type { Read } from "../core/kind.js";
 import type { RepoSnapshot, SkipReason } from "../core/snapshot.js";
 import { extractDependencies } from "./dependencies.js";
 import type { FileSource, TreeEntry } from "./file-source.js";
-import { buildImportGraphAsync, type LinkFacts, type PreviousGraph } from "./import-graph.js";
+import { buildImportGraphAsync, needsRecord, type LinkFacts, type PreviousGraph } from "./import-graph.js";
+import type { ModuleRecord } from "./module-record.js";
 import type { ParsePool } from "./parse-pool.js";
 import type { RecordCache } from "./record-cache.js";
 
@@ -80,6 +81,9 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
   const capOf = (path: string) => (manifestSourceOf(path) !== null ? limits.maxManifestBytes : limits.maxFileBytes);
   const needsText = ["contents", "imports", "dependencies"].some((r) => opts.reads.has(r as Read));
 
+  const wantsGraph = opts.reads.has("imports") || opts.reads.has("dependencies");
+  const prefetch = wantsGraph && needsText && opts.parsePool ? opts.parsePool.session() : null;
+  const prefetched: string[] = [];
   if (needsText) {
     const toRead: string[] = [];
     const reused = reusableTexts(opts.reuse);
@@ -99,9 +103,25 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
       const sha = blobShas.get(path);
       return sha !== undefined && reused?.blobs.get(path) === sha ? (reused.snapshot.contents.get(path) ?? reusableSkip(reused.snapshot.skipped.get(path))) : undefined;
     };
-    const read = await source.readFiles(reused ? toRead.filter((p) => known(p) === undefined) : toRead);
-    const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-    const lossy = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+    // With parse threads, a source file's parse starts as soon as git has handed over its bytes.
+    const early = new Map<string, Decoded>();
+    const onFile = prefetch
+      ? (path: string, data: Uint8Array) => {
+          const decoded = decode(path, data, capOf(path));
+          early.set(path, decoded);
+          if (decoded.text !== undefined && needsRecord(path, blobShas.get(path), opts.cache)) {
+            prefetch.add(path, decoded.text);
+            prefetched.push(path);
+          }
+        }
+      : undefined;
+    let read: Map<string, Uint8Array | Error>;
+    try {
+      read = await source.readFiles(reused ? toRead.filter((p) => known(p) === undefined) : toRead, onFile);
+    } catch (err) {
+      prefetch?.cancel();
+      throw err;
+    }
     for (const path of toRead) {
       // Same order as a full build: evaluators iterate these maps.
       const prior = reused ? known(path) : undefined;
@@ -115,32 +135,21 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
         skipped.set(path, "unreadable");
         continue;
       }
-      if (data.length > capOf(path)) {
-        skipped.set(path, "oversized");
+      const decoded = early.get(path) ?? decode(path, data, capOf(path));
+      if (decoded.text === undefined) {
+        skipped.set(path, decoded.skip);
         continue;
       }
-      const isSource = SOURCE_EXT.test(path);
-      if (!isSource && data.subarray(0, 8000).includes(0)) {
-        skipped.set(path, "binary");
-        continue;
-      }
-      try {
-        contents.set(path, utf8.decode(data));
-      } catch {
-        if (!isSource) {
-          skipped.set(path, "invalid-utf8");
-          continue;
-        }
-        contents.set(path, lossy.decode(data));
-      }
+      contents.set(path, decoded.text);
       if (!blobShas.has(path)) blobShas.set(path, gitBlobSha(data));
     }
   }
 
-  const wantsGraph = opts.reads.has("imports") || opts.reads.has("dependencies");
+  const parsed = new Map<string, ModuleRecord>();
+  if (prefetch) (await prefetch.finish()).forEach((record, i) => parsed.set(prefetched[i]!, record));
   // The async build yields between batches, which keeps peak memory ~35% lower at 10k files.
   const previous = wantsGraph ? previousGraph(opts.reuse) : null;
-  const graph = wantsGraph ? await buildImportGraphAsync({ files, contents, blobShas, ...(opts.cache ? { cache: opts.cache } : {}), ...(previous ? { previous } : {}) }, opts.parsePool ? { pool: opts.parsePool } : {}) : { edges: [], problems: [] };
+  const graph = wantsGraph ? await buildImportGraphAsync({ files, contents, blobShas, ...(opts.cache ? { cache: opts.cache } : {}), ...(previous ? { previous } : {}) }, opts.parsePool ? { pool: opts.parsePool, parsed } : {}) : { edges: [], problems: [] };
   if (opts.stats && "stats" in graph) {
     opts.stats.parsed += graph.stats.parsed;
     opts.stats.cached += graph.stats.cached;
@@ -157,6 +166,22 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
   };
   if ("facts" in graph && graph.facts) linkFacts.set(snapshot, graph.facts);
   return snapshot;
+}
+
+type Decoded = { readonly text: string; readonly skip?: undefined } | { readonly text?: undefined; readonly skip: SkipReason };
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const lossy = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
+
+/** A file's text, or why it has none, from its bytes alone. */
+function decode(path: string, data: Uint8Array, cap: number): Decoded {
+  if (data.length > cap) return { skip: "oversized" };
+  const isSource = SOURCE_EXT.test(path);
+  if (!isSource && data.subarray(0, 8000).includes(0)) return { skip: "binary" };
+  try {
+    return { text: utf8.decode(data) };
+  } catch {
+    return isSource ? { text: lossy.decode(data) } : { skip: "invalid-utf8" };
+  }
 }
 
 /** What each snapshot's import graph build consulted, so a later build may keep its edges (see import-graph.ts). */

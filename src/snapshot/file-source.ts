@@ -14,6 +14,10 @@ export interface FileSource {
   /** What this source reads, for messages (`HEAD`, a SHA, `worktree`). */
   readonly label: string;
   listFiles(): Promise<TreeEntry[]>;
-  /** Contents of the given paths; a path that cannot be read maps to an Error, never throws. */
-  readFiles(paths: readonly string[]): Promise<Map<string, Uint8Array | Error>>;
+  /**
+   * Contents of the given paths; a path that cannot be read maps to an Error, never throws.
+   * A source that streams may also hand each file to `onFile` as soon as its bytes are in (the
+   * snapshot builder starts parsing then); the returned map stays the whole answer.
+   */
+  readFiles(paths: readonly string[], onFile?: (path: string, data: Uint8Array) => void): Promise<Map<string, Uint8Array | Error>>;
 }

@@ -1,12 +1,15 @@
 import { spawn } from "node:child_process";
 import { runGit } from "./run-git.js";
 import type { FileSource, TreeEntry } from "./file-source.js";
+import { readBlobsFromWorktree, type WantedBlob } from "./worktree-blobs.js";
 
 /**
- * A committed revision of a local git repository, read with `ls-tree` and one `cat-file --batch`.
+ * A committed revision of a local git repository, read with `ls-tree`, then from the working
+ * tree where its files are byte for byte the revision's (`worktree: false` never looks), and
+ * one `cat-file --batch` for the rest. `repoDir` is the working tree's root.
  * `pathspecs` limits the listing (the agent hook reads only the invariant folders of HEAD).
  */
-export function gitFileSource(repoDir: string, rev: string, opts: { pathspecs?: readonly string[] } = {}): FileSource {
+export function gitFileSource(repoDir: string, rev: string, opts: { pathspecs?: readonly string[]; worktree?: false } = {}): FileSource {
   let entries: Map<string, TreeEntry> | null = null;
   const list = async (): Promise<TreeEntry[]> => {
     const out = await runGit(repoDir, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev, ...(opts.pathspecs?.length ? ["--", ...opts.pathspecs] : [])]);
@@ -26,50 +29,98 @@ export function gitFileSource(repoDir: string, rev: string, opts: { pathspecs?: 
   return {
     label: rev,
     listFiles: list,
-    async readFiles(paths) {
+    async readFiles(paths, onFile) {
       if (!entries) await list();
-      const wanted: Array<[string, string]> = [];
+      const wanted: WantedBlob[] = [];
       const out = new Map<string, Uint8Array | Error>();
       for (const p of paths) {
         const e = entries!.get(p);
         if (!e || !e.blobSha || e.type !== "file") out.set(p, new Error(`${p} is not a file in ${rev}`));
-        else wanted.push([p, e.blobSha]);
+        else wanted.push({ path: p, sha: e.blobSha, size: e.size });
       }
-      const blobs = await catFileBatch(repoDir, wanted.map(([, sha]) => sha));
-      for (const [p, sha] of wanted) out.set(p, blobs.get(sha) ?? new Error(`blob ${sha} of ${p} is missing`));
+      const take = (blob: WantedBlob, data: Uint8Array) => {
+        out.set(blob.path, data);
+        onFile?.(blob.path, data);
+      };
+      // The working tree usually holds most of a revision's blobs byte for byte (see worktree-blobs.ts).
+      const fromWorktree = opts.worktree === false ? new Set<WantedBlob>() : await readBlobsFromWorktree(repoDir, wanted, take);
+      const rest = wanted.filter((b) => !fromWorktree.has(b));
+      const pathsOf = new Map<string, WantedBlob[]>();
+      for (const b of rest) {
+        const same = pathsOf.get(b.sha);
+        if (same) same.push(b);
+        else pathsOf.set(b.sha, [b]);
+      }
+      const blobs = await catFileBatch(repoDir, [...pathsOf.keys()], (sha, data) => pathsOf.get(sha)?.forEach((b) => take(b, data)));
+      for (const b of rest) if (!blobs.has(b.sha)) out.set(b.path, new Error(`blob ${b.sha} of ${b.path} is missing`));
       return out;
     },
   };
 }
 
-/** Streams many blobs through one git process: one spawn per revision, not one per file. */
-export function catFileBatch(repoDir: string, shas: readonly string[]): Promise<Map<string, Uint8Array>> {
+/**
+ * Streams many blobs through one git process: one spawn per revision, not one per file. Each
+ * blob goes to `onBlob` as soon as its bytes are in, while git is still reading the rest.
+ */
+export function catFileBatch(repoDir: string, shas: readonly string[], onBlob?: (sha: string, data: Uint8Array) => void): Promise<Map<string, Uint8Array>> {
   const unique = [...new Set(shas)];
   const result = new Map<string, Uint8Array>();
   if (unique.length === 0) return Promise.resolve(result);
   return new Promise((resolve, reject) => {
     const child = spawn("git", ["cat-file", "--batch"], { cwd: repoDir, stdio: ["pipe", "pipe", "pipe"] });
-    const chunks: Buffer[] = [];
+    const reader = batchReader((sha, data) => {
+      result.set(sha, data);
+      onBlob?.(sha, data);
+    });
     let stderr = "";
-    child.stdout.on("data", (c: Buffer) => chunks.push(c));
+    child.stdout.on("data", reader);
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     child.on("error", reject);
     child.on("close", (code) => {
       if (code !== 0) return reject(new Error(`git cat-file failed (${code}): ${stderr.trim()}`));
-      const buf = Buffer.concat(chunks);
-      let pos = 0;
-      while (pos < buf.length) {
-        const nl = buf.indexOf(10, pos);
-        if (nl === -1) break;
-        const header = buf.subarray(pos, nl).toString("utf8").split(" ");
-        pos = nl + 1;
-        if (header[1] === "missing") continue;
-        const size = Number(header[2]);
-        result.set(header[0]!, buf.subarray(pos, pos + size));
-        pos += size + 1;
-      }
       resolve(result);
     });
     child.stdin.end(unique.join("\n") + "\n");
   });
+}
+
+/**
+ * `cat-file --batch` output, chunk by chunk: `<sha> <type> <size>\n<bytes>\n` per object, or
+ * `<sha> missing\n`. Bytes are joined only once an object is complete, so a large blob costs
+ * one copy, not one per chunk.
+ */
+function batchReader(onObject: (sha: string, data: Uint8Array) => void): (chunk: Buffer) => void {
+  let parts: Buffer[] = [];
+  let have = 0;
+  let header: { sha: string; size: number } | null = null;
+  const joined = (): Buffer => {
+    const all = parts.length === 1 ? parts[0]! : Buffer.concat(parts, have);
+    parts = [all];
+    return all;
+  };
+  const keep = (rest: Buffer) => {
+    parts = rest.length > 0 ? [rest] : [];
+    have = rest.length;
+  };
+  return (chunk) => {
+    parts.push(chunk);
+    have += chunk.length;
+    for (;;) {
+      if (header === null) {
+        if (have === 0) return;
+        const all = joined();
+        const nl = all.indexOf(10);
+        if (nl === -1) return;
+        const fields = all.subarray(0, nl).toString("utf8").split(" ");
+        keep(all.subarray(nl + 1));
+        if (fields[1] === "missing") continue;
+        header = { sha: fields[0]!, size: Number(fields[2]) };
+      }
+      if (have < header.size + 1) return;
+      const all = joined();
+      onObject(header.sha, all.subarray(0, header.size));
+      keep(all.subarray(header.size + 1));
+      header = null;
+    }
+  };
 }

@@ -47,11 +47,11 @@ export function buildImportGraph(input: ImportGraphInput): ImportGraph {
  * unbounded fan-out would hold every AST at once). With a `pool`, a one-shot caller (the CLI)
  * parses on its worker threads and this one instead (see parse-pool.ts).
  */
-export async function buildImportGraphAsync(input: ImportGraphInput, opts: { concurrency?: number; pool?: ParsePool } = {}): Promise<ImportGraph> {
+export async function buildImportGraphAsync(input: ImportGraphInput, opts: { concurrency?: number; pool?: ParsePool; parsed?: ReadonlyMap<string, ModuleRecord> } = {}): Promise<ImportGraph> {
   const concurrency = opts.concurrency ?? 16;
   const state = newState();
-  const fresh = new Map<string, ModuleRecord>();
-  const misses = input.files.filter((path) => needsParse(input, path));
+  const fresh = new Map<string, ModuleRecord>(opts.parsed);
+  const misses = input.files.filter((path) => !fresh.has(path) && needsParse(input, path));
   if (opts.pool) {
     const records = await opts.pool.extract(misses.map((path) => ({ path, text: input.contents.get(path)! })));
     misses.forEach((path, i) => fresh.set(path, records[i]!));
@@ -71,9 +71,13 @@ export async function buildImportGraphAsync(input: ImportGraphInput, opts: { con
 
 /** A source file with text whose record is not in the cache. */
 function needsParse(input: ImportGraphInput, path: string): boolean {
-  if (!isSourcePath(path) || isUnderNodeModules(path) || !input.contents.has(path)) return false;
-  const sha = input.blobShas?.get(path);
-  return sha === undefined || input.cache?.get(recordKey(sha)) === undefined;
+  return input.contents.has(path) && needsRecord(path, input.blobShas?.get(path), input.cache);
+}
+
+/** Whether a file with text at `path` gets a parsed record: a source file outside node_modules whose record is not cached. */
+export function needsRecord(path: string, blobSha: string | undefined, cache: RecordCache | undefined): boolean {
+  if (!isSourcePath(path) || isUnderNodeModules(path)) return false;
+  return blobSha === undefined || cache?.get(recordKey(blobSha)) === undefined;
 }
 
 interface GraphState {

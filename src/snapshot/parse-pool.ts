@@ -5,22 +5,31 @@ import { extractModuleRecord } from "./extract-imports.js";
 import type { ModuleRecord } from "./module-record.js";
 import { startWarmUp } from "./warm-up.js";
 
-/** One batch handed to every parse thread: the files, and a shared counter to claim chunks of them from. */
-export interface ParseJob {
-  readonly id: number;
+/**
+ * One chunk of files posted to one parse thread. Whoever takes the chunk first (compare-and-set
+ * on `claim`: 0 → the taker's number) parses it: the thread it was posted to, or the calling
+ * thread, which takes back whatever is still unclaimed when it runs out of other work.
+ */
+export interface ParseChunk {
+  readonly session: number;
+  readonly start: number;
   readonly paths: readonly string[];
   readonly texts: readonly string[];
-  /** Int32 slot 0: the next chunk to claim, shared by every thread (Atomics.add). */
-  readonly next: SharedArrayBuffer;
-  readonly chunk: number;
+  /** Int32 slot 0: 0 while unclaimed, else the taker (MAIN_TAKER or a worker's number). */
+  readonly claim: SharedArrayBuffer;
+  /** The worker's number, written into `claim` when it takes the chunk. */
+  readonly taker: number;
 }
 
-/** A worker's answer for one claimed chunk: the records of files start… in order. */
+/** A worker's answer for a chunk it took: the records of files start… in order. */
 export interface ParseAnswer {
-  readonly id: number;
+  readonly session: number;
   readonly start: number;
   readonly records: readonly ModuleRecord[];
 }
+
+/** The calling thread's mark in a claim; workers are 1…n. */
+const MAIN_TAKER = -1;
 
 /**
  * Worker threads that parse source files alongside the calling thread. oxc's async parse still
@@ -32,8 +41,23 @@ export interface ParseAnswer {
 export interface ParsePool {
   /** Records of `files`, in order; the calling thread parses too. */
   extract(files: ReadonlyArray<{ path: string; text: string }>): Promise<ModuleRecord[]>;
+  /**
+   * Files handed over one by one as they are read: the workers parse while the rest is still
+   * arriving (git streams blobs for ~100–250 ms on 1k files), and `finish` adds this thread.
+   */
+  session(): ParseSession;
   /** Stops the workers (they would otherwise keep the process alive). */
   close(): void;
+  /** Chunks parsed by the workers and by the calling thread, over all sessions. */
+  readonly stats: { readonly byWorkers: number; readonly here: number };
+}
+
+export interface ParseSession {
+  add(path: string, text: string): void;
+  /** Records of every added file, in the order added; the calling thread parses what is left. */
+  finish(): Promise<ModuleRecord[]>;
+  /** Gives up (the read failed): no worker starts another chunk of it, and its answers are dropped. */
+  cancel(): void;
 }
 
 const CHUNK = 16;
@@ -49,28 +73,35 @@ export function createParsePool(threads: number): ParsePool {
       try {
         // oxc recurses on the native stack; a worker's default 4 MB is half the main thread's,
         // and this makes the nesting guard's margin (nesting-depth.ts) ≥10× instead of ≥2.5×.
-        const w = new Worker(WORKER_URL, { resourceLimits: { stackSizeMb: WORKER_STACK_MB } });
+        const w = new Worker(WORKER_URL, { resourceLimits: { stackSizeMb: WORKER_STACK_MB }, workerData: { taker: i + 1 } });
         // Idle workers must not keep a finished CLI run alive.
         w.unref();
         workers.push(w);
+        takerOf.set(w, i + 1);
       } catch {
         break;
       }
     }
   }
-  const live = new Set(workers);
+  // A worker that failed (its 'error' is handled here, so it never throws) gets no more work.
+  const alive = new Set(workers);
   for (const w of workers) {
-    const leave = () => live.delete(w);
+    const leave = () => alive.delete(w);
     w.once("error", leave);
     w.once("exit", leave);
   }
   // This thread parses too, and until the files are read it only waits for git (see warm-up.ts).
   const warmUp = workers.length > 0 ? startWarmUp({ whenIdle: true }) : null;
-  let jobs = 0;
+  let sessions = 0;
+  const stats = { byWorkers: 0, here: 0 };
+  const session = (): ParseSession => startSession(workers.filter((w) => alive.has(w)), ++sessions, stats, () => warmUp?.stop());
   return {
+    stats,
+    session,
     extract: (files) => {
-      warmUp?.stop();
-      return extract(files, [...live], ++jobs);
+      const s = session();
+      for (const f of files) s.add(f.path, f.text);
+      return s.finish();
     },
     close() {
       warmUp?.stop();
@@ -79,43 +110,54 @@ export function createParsePool(threads: number): ParsePool {
   };
 }
 
-/**
- * Every thread claims the next chunk from one shared counter, so a slow or busy worker takes
- * less and this thread never waits for one that has not started. A worker that fails costs
- * only time: whatever it did not answer is parsed here. Records are the same on every thread
- * (same parser, same code), so the result does not depend on who parsed what.
- */
-async function extract(files: ReadonlyArray<{ path: string; text: string }>, workers: readonly Worker[], id: number): Promise<ModuleRecord[]> {
-  const n = files.length;
-  const records: Array<ModuleRecord | undefined> = new Array(n);
-  const next = new SharedArrayBuffer(4);
-  const counter = new Int32Array(next);
-  const chunks = Math.ceil(n / CHUNK);
+/** Each worker's number, as it writes it into a claim. */
+const takerOf = new WeakMap<Worker, number>();
 
-  let pending = n;
-  let live = workers.length;
-  let settle: () => void = () => {};
-  const settled = new Promise<void>((resolve) => (settle = resolve));
+interface Chunk {
+  readonly start: number;
+  readonly paths: string[];
+  readonly texts: string[];
+  readonly claim: Int32Array;
+  done: boolean;
+}
+
+/**
+ * Full chunks go to the workers in turn as files arrive; `finish` posts nothing more, takes back
+ * every chunk no worker has started (from the end, where the workers will get last) and waits
+ * for the rest. A worker that fails costs only time: what it took and did not answer is parsed
+ * here. Records are the same on every thread (same parser, same code), so the result does not
+ * depend on who parsed what.
+ */
+function startSession(workers: readonly Worker[], id: number, stats: { byWorkers: number; here: number }, beforeParsing: () => void): ParseSession {
+  const records: ModuleRecord[] = [];
+  const chunks: Chunk[] = [];
+  let filled = 0;
+  let current: Chunk | null = null;
+  let posted = 0;
+  const live = new Map<Worker, number>(workers.map((w) => [w, takerOf.get(w)!]));
+  let wake: () => void = () => {};
   const fill = (start: number, rs: readonly ModuleRecord[]) => {
     for (let i = 0; i < rs.length; i++) {
-      if (records[start + i] === undefined) pending--;
-      records[start + i] = rs[i];
+      if (records[start + i] === undefined) filled++;
+      records[start + i] = rs[i]!;
     }
-    if (pending === 0) settle();
+    wake();
   };
-  const listeners = workers.map((w) => {
-    let gone = false;
+  const stops = [...live].map(([w]) => {
     const onMessage = (m: ParseAnswer) => {
-      if (m.id === id) fill(m.start, m.records);
+      if (m.session !== id) return;
+      fill(m.start, m.records);
+      stats.byWorkers++;
+      const chunk = chunks[m.start / CHUNK];
+      if (chunk) chunk.done = true;
     };
     const onGone = () => {
-      if (gone) return;
-      gone = true;
-      if (--live === 0) settle();
+      live.delete(w);
+      wake();
     };
     w.on("message", onMessage);
-    w.on("error", onGone);
-    w.on("exit", onGone);
+    w.once("error", onGone);
+    w.once("exit", onGone);
     // Referenced while it works for us, so the process waits for its answers.
     w.ref();
     return () => {
@@ -125,21 +167,61 @@ async function extract(files: ReadonlyArray<{ path: string; text: string }>, wor
       w.unref();
     };
   });
-  if (workers.length > 0) {
-    const job: ParseJob = { id, paths: files.map((f) => f.path), texts: files.map((f) => f.text), next, chunk: CHUNK };
-    for (const w of workers) w.postMessage(job);
-  }
-
-  for (let c = Atomics.add(counter, 0, 1); c < chunks; c = Atomics.add(counter, 0, 1)) {
-    const start = c * CHUNK;
-    const end = Math.min(n, start + CHUNK);
+  const post = (chunk: Chunk) => {
+    const targets = [...live];
+    if (targets.length === 0) return;
+    const [w, taker] = targets[posted++ % targets.length]!;
+    w.postMessage({ session: id, start: chunk.start, paths: chunk.paths, texts: chunk.texts, claim: chunk.claim.buffer as SharedArrayBuffer, taker } satisfies ParseChunk);
+  };
+  const parseHere = (chunk: Chunk) => {
     const rs: ModuleRecord[] = [];
-    for (let i = start; i < end; i++) rs.push(extractModuleRecord(files[i]!.path, files[i]!.text));
-    fill(start, rs);
-  }
-  if (pending > 0 && live > 0) await settled;
-  for (const stop of listeners) stop();
-  // A worker that died with chunks claimed left holes: parse them here.
-  for (let i = 0; i < n; i++) records[i] ??= extractModuleRecord(files[i]!.path, files[i]!.text);
-  return records as ModuleRecord[];
+    for (let i = 0; i < chunk.paths.length; i++) rs.push(extractModuleRecord(chunk.paths[i]!, chunk.texts[i]!));
+    fill(chunk.start, rs);
+    stats.here++;
+    chunk.done = true;
+  };
+  let total = 0;
+  return {
+    add(path, text) {
+      if (current === null) {
+        current = { start: total, paths: [], texts: [], claim: new Int32Array(new SharedArrayBuffer(4)), done: false };
+        chunks.push(current);
+      }
+      current.paths.push(path);
+      current.texts.push(text);
+      total++;
+      if (current.paths.length === CHUNK) {
+        post(current);
+        current = null;
+      }
+    },
+    cancel() {
+      for (const chunk of chunks) Atomics.compareExchange(chunk.claim, 0, 0, MAIN_TAKER);
+      for (const stop of stops) stop();
+    },
+    async finish() {
+      beforeParsing();
+      current = null;
+      try {
+        for (;;) {
+          for (let c = chunks.length - 1; c >= 0; c--) {
+            const chunk = chunks[c]!;
+            if (!chunk.done && Atomics.compareExchange(chunk.claim, 0, 0, MAIN_TAKER) === 0) parseHere(chunk);
+          }
+          if (filled === total) break;
+          // What is left was taken by workers: wait for an answer or a worker's end, then take
+          // back what the workers that are gone had taken.
+          await new Promise<void>((resolve) => (wake = resolve));
+          const takers = new Set(live.values());
+          for (const chunk of chunks) {
+            const taker = Atomics.load(chunk.claim, 0);
+            if (!chunk.done && taker !== 0 && taker !== MAIN_TAKER && !takers.has(taker)) parseHere(chunk);
+          }
+        }
+      } finally {
+        for (const stop of stops) stop();
+      }
+      return records;
+    },
+  };
 }

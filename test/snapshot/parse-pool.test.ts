@@ -1,0 +1,87 @@
+import { existsSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { catFileBatch, gitFileSource } from "../../src/snapshot/git-file-source.js";
+import { createTestRepo } from "../helpers/git-repo.js";
+
+/**
+ * The parse pool with real worker threads: they run the compiled worker (dist/, built by `npm
+ * test` before vitest), so this file loads the compiled pool too; under vitest the source
+ * pool would find no worker file and parse on its own thread.
+ */
+const DIST = new URL("../../dist/snapshot/", import.meta.url);
+type PoolModule = typeof import("../../src/snapshot/parse-pool.js");
+type ExtractModule = typeof import("../../src/snapshot/extract-imports.js");
+const load = async () => {
+  if (!existsSync(new URL("parse-worker.js", DIST))) throw new Error("dist/ is not built: run `npm run build` (npm test does)");
+  const pool = (await import(new URL("parse-pool.js", DIST).href)) as PoolModule;
+  const extract = (await import(new URL("extract-imports.js", DIST).href)) as ExtractModule;
+  return { createParsePool: pool.createParsePool, extractModuleRecord: extract.extractModuleRecord };
+};
+
+const files = Array.from({ length: 300 }, (_, i) => ({
+  path: `src/m${i}.${i % 7 === 0 ? "tsx" : "ts"}`,
+  text: i % 50 === 3 ? `const = ;\nimport "./m${i + 1}";\n` : `import { a${i} } from "./m${i + 1}";\nimport type { T } from "@scope/t";\nexport const x${i}: T = a${i};\nexport * from "./m${(i * 7) % 300}";\n`,
+}));
+
+describe("parse pool", () => {
+  it("gives every thread's records in the order files were added, streamed or all at once", async () => {
+    const { createParsePool, extractModuleRecord } = await load();
+    const expected = files.map((f) => extractModuleRecord(f.path, f.text));
+    const pool = createParsePool(2);
+    try {
+      expect(await pool.extract(files)).toEqual(expected);
+      const session = pool.session();
+      // Files arrive over time, as git hands them over.
+      for (const [i, f] of files.entries()) {
+        session.add(f.path, f.text);
+        if (i % 40 === 0) await new Promise((r) => setTimeout(r, 2));
+      }
+      expect(await session.finish()).toEqual(expected);
+      // The workers parsed while files were still being added.
+      expect(pool.stats.byWorkers).toBeGreaterThan(0);
+      expect(pool.stats.byWorkers + pool.stats.here).toBe(2 * Math.ceil(files.length / 16));
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("parses on its own what a dead worker took, and finishes without any worker", async () => {
+    const { createParsePool, extractModuleRecord } = await load();
+    const expected = files.map((f) => extractModuleRecord(f.path, f.text));
+    const pool = createParsePool(1);
+    const session = pool.session();
+    for (const f of files.slice(0, 100)) session.add(f.path, f.text);
+    // The worker dies with chunks posted to it, some perhaps taken and unanswered.
+    pool.close();
+    for (const f of files.slice(100)) session.add(f.path, f.text);
+    expect(await session.finish()).toEqual(expected);
+    expect(await pool.extract(files.slice(0, 20))).toEqual(expected.slice(0, 20));
+  });
+});
+
+describe("cat-file streaming", () => {
+  const repo = createTestRepo();
+  afterAll(() => repo.cleanup());
+
+  it("hands each blob over as soon as it is complete, whole, including blobs larger than a pipe chunk", async () => {
+    const big = "x".repeat(300_000) + "\n";
+    const tree = { "a.ts": "export const a = 1;\n", "big.txt": big, "empty.ts": "", "b/c.ts": "import './../a';\n", "same.ts": "export const a = 1;\n" };
+    repo.commit(tree);
+    const source = gitFileSource(repo.dir, "HEAD");
+    const entries = await source.listFiles();
+    const seen: Array<[string, string]> = [];
+    const read = await source.readFiles(entries.map((e) => e.path).concat("nope.ts"), (path, data) => seen.push([path, Buffer.from(data).toString("utf8")]));
+    for (const [path, text] of Object.entries(tree)) expect(Buffer.from(read.get(path) as Uint8Array).toString("utf8"), path).toBe(text);
+    expect(read.get("nope.ts")).toBeInstanceOf(Error);
+    // Every path once, with its own bytes (two paths share one blob).
+    expect(new Map(seen)).toEqual(new Map(Object.entries(tree)));
+    expect(seen).toHaveLength(Object.keys(tree).length);
+  });
+
+  it("skips missing objects and still reads the rest", async () => {
+    repo.commit({ "k.ts": "export const k = 1;\n" });
+    const sha = repo.git("rev-parse", "HEAD:k.ts");
+    const blobs = await catFileBatch(repo.dir, ["0".repeat(40), sha]);
+    expect([...blobs.keys()]).toEqual([sha]);
+  });
+});
