@@ -37,6 +37,18 @@ await build({
   banner: { js: 'import { createRequire as __plumblineRequire } from "node:module"; const require = __plumblineRequire(import.meta.url);' },
   plugins: [
     {
+      // zod's namespace export `locales` keeps all of its ~60 error-message translations (340 KB
+      // of the 600 KB zod chunk) in every command that validates; Plumbline reports in English
+      // only (zod's default), so the namespace holds `en` alone.
+      name: "zod-english-only",
+      setup(b) {
+        b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+          args.importer.includes(`${"node_modules"}/zod/`) ? { path: "zod-locales-en", namespace: "zod-english-only", pluginData: args.resolveDir } : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({ contents: 'export { default as en } from "./en.js";', resolveDir: `${args.pluginData}/../locales`, loader: "js" }));
+      },
+    },
+    {
       name: "keep-hook-protocol",
       setup(b) {
         b.onResolve({ filter: /(^|\/)hook-protocol\.js$/ }, () => ({ path: "../hooks/hook-protocol.js", external: true }));
