@@ -1,15 +1,64 @@
 #!/usr/bin/env node
 // Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through `prepare`).
-import { statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, statSync, writeFileSync, renameSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 
 // `npm run build` also bundles dist/cli into dist/bundle/ (scripts/bundle-cli.mjs), which
 // imports in half the time. A build that ran tsc alone (the reliability rig does) leaves the
 // bundle older than dist/cli/main.js; then the bundle is stale and dist/cli runs instead.
 const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
-const bundled = mtime("../dist/bundle/main.js") >= mtime("../dist/cli/main.js");
-const { main } = await (bundled ? import("../dist/bundle/main.js") : import("../dist/cli/main.js"));
+const args = process.argv.slice(2);
+const cliBuilt = mtime("../dist/cli/main.js");
 
-main(process.argv.slice(2)).then(
+const main =
+  args[0] === "check" && mtime("../dist/bundle/check.cjs") >= cliBuilt
+    ? (argv) => checkWithCodeCache(fileURLToPath(new URL("../dist/bundle/check.cjs", import.meta.url)))(argv.slice(1))
+    : (await (mtime("../dist/bundle/main.js") >= cliBuilt ? import("../dist/bundle/main.js") : import("../dist/cli/main.js"))).main;
+
+main(args).then(
   (code) => { process.exitCode = code; },
   (err) => { process.stderr.write(`plumbline: internal error: ${err?.stack ?? err}\n`); process.exitCode = 2; },
 );
+
+/**
+ * `check` from one CommonJS bundle, compiled with V8's code cache (Node 20 has no compile cache
+ * for ES modules; vm.Script takes cached data). The cache file starts with the SHA-256 of the
+ * bundle it was made from: V8 itself checks little more than the source's length, so a cache is
+ * only offered for the exact bytes it came from, and V8 may still reject it (another Node, other
+ * flags), which only means compiling as usual. The build writes the cache (scripts/bundle-cli.mjs
+ * sets PLUMBLINE_WRITE_CODE_CACHE while it runs a check); a run never writes it otherwise.
+ */
+function checkWithCodeCache(file) {
+  const cacheFile = `${file}.cache`;
+  const source = readFileSync(file, "utf8");
+  const digest = createHash("sha256").update(source).digest();
+  let cachedData;
+  try {
+    const cache = readFileSync(cacheFile);
+    if (cache.subarray(0, digest.length).equals(digest)) cachedData = cache.subarray(digest.length);
+  } catch {
+    // no cache: compile
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (process.env.PLUMBLINE_DEBUG_CODE_CACHE === "1") process.stderr.write(`plumbline: code cache ${cachedData === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "accepted"}\n`);
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return async (argv) => {
+    const code = await module.exports.checkMain(argv);
+    if (process.env.PLUMBLINE_WRITE_CODE_CACHE === "1") {
+      // After the run: the cache then holds every function the check compiled, not only the top level.
+      const temp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(temp, Buffer.concat([digest, script.createCachedData()]));
+      renameSync(temp, cacheFile);
+    }
+    return code;
+  };
+}

@@ -1,5 +1,6 @@
 import { ENGINE_VERSION } from "../core/engine-version.js";
-import { processIo, UsageError, type Io } from "./io.js";
+import { processIo, type Io } from "./io.js";
+import { runCommand, type Command } from "./run-command.js";
 
 const USAGE = `plumbline ${ENGINE_VERSION}: repository invariants, enforced everywhere
 
@@ -25,8 +26,6 @@ Commands:
 
 /** The engine loads only for commands that use it: an agent hook answering "not ours" stays cheap. */
 const usage = async (): Promise<string> => `${USAGE}\n${(await import("./check-command.js")).CHECK_USAGE}\n`;
-
-type Command = (args: string[], io: Io) => Promise<number>;
 
 /** A plain map of commands, like the kind registry: adding one is one line. */
 const commands: Record<string, Command> = {
@@ -65,13 +64,5 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.stderr(`plumbline: unknown command \`${name}\`; expected one of: ${Object.keys(commands).join(", ")}\n`);
     return 2;
   }
-  try {
-    return await command(rest, io);
-  } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr(`plumbline ${name}: ${(err as Error).message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  return runCommand(name, command, rest, io);
 }
