@@ -17,6 +17,8 @@ export function appEnv(fake: FakeGitHub, prefix: string, concurrency: number): R
     HOST: "127.0.0.1",
     WORKER_CONCURRENCY: String(concurrency),
     LOG_LEVEL: "silent",
+    // The soak and benchmarks pass this through, to compare caps.
+    ...(process.env["INSTALLATION_CONCURRENCY"] ? { INSTALLATION_CONCURRENCY: process.env["INSTALLATION_CONCURRENCY"] } : {}),
   };
 }
 

@@ -79,6 +79,7 @@ export function renderFairness(alone: FairnessPhase, noisy: FairnessPhase): stri
       ["quiet installation", "pushes", "concluded", "p50 s", "p99 s", "max s", "phase ack p99 ms [statuses]", "jobs left in queue"],
       [row("alone", alone), row("with the noisy installation", noisy)],
     ).map((l) => `   ${l}`),
+    ...[["alone", alone], ["with the noisy installation", noisy]].map(([label, f]) => `   slowest quiet pushes ${label as string}: ${(f as FairnessPhase).quiet.slowest.join("; ")}`),
   ];
 }
 

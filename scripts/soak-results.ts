@@ -30,6 +30,8 @@ export interface PushOutcomes {
   readonly branches: number;
   /** Push (scheduled send) → first completion; an unconcluded push counts as +∞. */
   readonly latency: Summary;
+  /** The three slowest pushes: `repo@sha at +s: latency s`, to tell one outlier from a shift. */
+  readonly slowest: readonly string[];
 }
 
 export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], startedAt: number): PushOutcomes {
@@ -40,6 +42,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
   const recompletions: string[] = [];
   const byConclusion = new Map<string, number>();
   const lat: number[] = [];
+  const timed: Array<{ ms: number; what: string }> = [];
   for (const p of pushes) {
     const c = byRepo.get(p.repo)?.get(p.sha);
     if (!c || c.conclusion === null || c.firstCompletedAt === null) {
@@ -50,6 +53,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
     }
     byConclusion.set(c.conclusion, (byConclusion.get(c.conclusion) ?? 0) + 1);
     lat.push(c.firstCompletedAt - (startedAt + p.atMs));
+    timed.push({ ms: c.firstCompletedAt - (startedAt + p.atMs), what: `${p.repo}@${p.sha.slice(0, 7)} sent at +${(p.atMs / 1000).toFixed(1)} s` });
     if (c.runs > 1) duplicateRuns++;
     if (c.completions > 1 && ++recompleted <= 3) recompletions.push(`${p.repo}@${p.sha.slice(0, 7)}: ${c.writes.join(" then ")}`);
     if (new Set(c.sequence).size > 1) flipped.push(`${p.repo}@${p.sha.slice(0, 7)}: ${c.sequence.join(" → ")}`);
@@ -62,7 +66,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
     const c = byRepo.get(p.repo)?.get(p.sha)?.conclusion;
     return c !== undefined && c !== null && c !== "cancelled";
   }).length;
-  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, flipped, recompletions, byConclusion, tipsEvaluated, branches: tips.size, latency: summarize(lat) };
+  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, flipped, recompletions, byConclusion, tipsEvaluated, branches: tips.size, latency: summarize(lat), slowest: timed.sort((a, b) => b.ms - a.ms).slice(0, 3).map((t) => `${t.what}: ${(t.ms / 1000).toFixed(2)} s`) };
 }
 
 const PENDING_STATES = ["wait", "active", "prioritized", "waiting-children"] as const;

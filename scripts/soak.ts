@@ -123,6 +123,9 @@ async function run(): Promise<string> {
   const noisy = fairness ? await createFleet(fake, templates, { owners: ["noisy-org"], repos: 5, pushesPerRepo: 20, branchOf: () => "main", namePrefix: "fleet" }, installations) : [];
   const noisyTemplates: number[] = [];
   for (const r of noisy) noisyTemplates.push(await noisyTemplate(fake, templates, r));
+  // Templates for the quiet repositories' unmeasured warm-up pushes (see fairnessPhase).
+  const quietWarmTemplates: number[] = [];
+  for (const r of quiet) quietWarmTemplates.push(await noisyTemplate(fake, templates, r));
   const setupS = ((Date.now() - t0) / 1000).toFixed(1);
 
   stack = await startStack(fake, { ...stackOpts, tag: "soak" });
@@ -152,11 +155,21 @@ async function run(): Promise<string> {
   let crowded: FairnessPhase | null = null;
   if (fairness) {
     const quietTitle = `phase 2: quiet installation alone, ${quiet.length} repositories, ${quietRate} pushes/s for ${fairSeconds} s`;
-    alone = await fairnessPhase(quietTitle, pushOnlyPlan(quiet, quietRate, fairSeconds), null);
+    // The quiet repositories' last two commits are not in either phase's plan: one warms each phase's stack.
+    const warmUp = (k: number): Plan => {
+      const plan: Plan = { sends: [], pushes: [] };
+      quiet.forEach((r, i) => {
+        const sha = r.chain[r.chain.length - k]!;
+        plan.sends.push({ atMs: i * 100, template: quietWarmTemplates[i]!, subs: { __AFTER__: sha, __BRANCH__: `warm-up-${k}` } });
+        plan.pushes.push({ repo: r.name, sha, atMs: i * 100 });
+      });
+      return plan;
+    };
+    alone = await fairnessPhase(quietTitle, pushOnlyPlan(quiet, quietRate, fairSeconds), null, warmUp(2));
     const quietAgain = pushOnlyPlan(quiet, quietRate, fairSeconds, Math.ceil(Math.floor(quietRate * fairSeconds) / quiet.length));
     const flood = noisyPlan(noisy, noisyTemplates, noisyCount, fairSeconds);
     const noisyTitle = `phase 3: the same while a noisy installation pushes ${noisyCount} new branches (${(noisyCount / fairSeconds).toFixed(0)}/s) over ${noisy.length} repositories`;
-    crowded = await fairnessPhase(noisyTitle, mergePlans(quietAgain, flood), flood);
+    crowded = await fairnessPhase(noisyTitle, mergePlans(quietAgain, flood), flood, warmUp(1));
     out.push(...renderFairness(alone, crowded));
   }
   out.push(...verdicts(mainPhase, alone, crowded));
@@ -180,12 +193,19 @@ async function send(plan: Plan): Promise<{ ack: AckReport; startedAt: number }> 
   return { ack: ackReport(result), startedAt: result.startedAt };
 }
 
-/** A fresh stack; the quiet pushes' conclusions are awaited (bounded), the flood is only acknowledged. */
-async function fairnessPhase(title: string, plan: Plan, flood: Plan | null): Promise<FairnessPhase> {
+/**
+ * A fresh stack, warmed by one unmeasured push per quiet repository (a deployed worker has long
+ * been running: the fairness target is about a neighbour's flood, not about a cold start, which
+ * otherwise lands on the first quiet push of both phases); then the quiet pushes' conclusions
+ * are awaited (bounded), the flood is only acknowledged.
+ */
+async function fairnessPhase(title: string, plan: Plan, flood: Plan | null, warmUp: Plan): Promise<FairnessPhase> {
   const f = fake!;
   stack = await startStack(f, { ...stackOpts, tag: "fair" });
   log(title);
   try {
+    await send(warmUp);
+    if (!(await waitForConclusions(f, warmUp.pushes, fairTimeoutMs))) log(`  warm-up pushes still unconcluded after ${fairTimeoutMs / 1000} s`);
     const load = await send(plan);
     const quietPushes = plan.pushes;
     if (!(await waitForConclusions(f, quietPushes, fairTimeoutMs))) log(`  quiet pushes still unconcluded after ${fairTimeoutMs / 1000} s`);

@@ -16,6 +16,8 @@ export interface AppConfig {
   readonly host: string;
   readonly webhookPath: string;
   readonly workerConcurrency: number;
+  /** Evaluation slots one installation may hold per process, so another installation's push finds one free (see src/queue/installation-slots.ts). */
+  readonly installationConcurrency: number;
   /** Seconds after which an unconcluded run is concluded by the reconciler. */
   readonly runDeadlineSeconds: number;
   /** A check run appears `in_progress` once its evaluation has taken this long (0: at pickup). */
@@ -68,6 +70,8 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a TCP port number, got ${env.PORT}`);
   const concurrency = Number(env.WORKER_CONCURRENCY ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) problems.push(`WORKER_CONCURRENCY must be an integer from 1 to 64, got ${env.WORKER_CONCURRENCY}`);
+  const perInstallation = Number(env.INSTALLATION_CONCURRENCY ?? Math.max(1, Math.ceil(concurrency / 2)));
+  if (!Number.isInteger(perInstallation) || perInstallation < 1 || perInstallation > 64) problems.push(`INSTALLATION_CONCURRENCY must be an integer from 1 to 64, got ${env.INSTALLATION_CONCURRENCY}`);
   const deadline = Number(env.RUN_DEADLINE_SECONDS ?? 600);
   if (!Number.isFinite(deadline) || deadline < 5) problems.push(`RUN_DEADLINE_SECONDS must be a number ≥ 5, got ${env.RUN_DEADLINE_SECONDS}`);
   const inProgressAfter = Number(env.IN_PROGRESS_AFTER_MS ?? IN_PROGRESS_AFTER_MS);
@@ -113,6 +117,7 @@ export function loadAppConfig(env: Env, opts: { needsWebhooks: boolean } = { nee
     host: env.HOST ?? "0.0.0.0",
     webhookPath: env.WEBHOOK_PATH ?? "/api/github/webhooks",
     workerConcurrency: concurrency,
+    installationConcurrency: perInstallation,
     runDeadlineSeconds: deadline,
     inProgressAfterMs: inProgressAfter,
     githubRequestTimeoutMs: requestTimeout,

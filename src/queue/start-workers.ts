@@ -18,6 +18,7 @@ import { recordDeployDecision } from "./record-deploy-decision.js";
 import { reconcileOnce } from "./reconciler.js";
 import { redeliverFailed } from "../github/redeliver-failed.js";
 import { SpentInstallations, waitOutRateLimit } from "./rate-limit-wait.js";
+import { InstallationSlots } from "./installation-slots.js";
 import { createNoticeQueue, NOTICE_CONCURRENCY, NOTICE_QUEUE, processNotice, type SupersedeNotice } from "./supersede-notice.js";
 
 export const MAINTENANCE_QUEUE = "plumbline-maintenance";
@@ -34,6 +35,8 @@ export interface StartWorkersOptions {
   readonly blobCache: BlobCache | null;
   readonly checkQueue: Queue<CheckJob>;
   readonly concurrency: number;
+  /** Evaluation slots one installation may hold per process (default: half of `concurrency`, at least 1; see installation-slots.ts). */
+  readonly installationConcurrency?: number;
   readonly runDeadlineSeconds: number;
   readonly inProgressAfterMs?: number;
   readonly ledgerKey: LedgerKey | null;
@@ -69,14 +72,18 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
   // One memo per worker: it lives exactly as long as the worker (a restarted app in the same process starts cold).
   const deps = { memo: createWorkerMemo(), noticeQueue, probot: opts.probot, redis: opts.redis, keys: opts.keys, blobCache: opts.blobCache, log: opts.log, now, runDeadlineSeconds: opts.runDeadlineSeconds, ...(opts.inProgressAfterMs !== undefined ? { inProgressAfterMs: opts.inProgressAfterMs } : {}), verdicts, checkQueue: opts.checkQueue, ledgerKey: opts.ledgerKey };
   const spent = new SpentInstallations();
+  const slots = new InstallationSlots(opts.installationConcurrency ?? Math.max(1, Math.ceil(opts.concurrency / 2)));
   const checkWorker = new Worker<CheckJob, JobResult>(
     CHECK_QUEUE,
     async (job, token) => {
       await spent.parkIfSpent(job, token, now);
+      const release = await slots.enter(job, token, () => now().getTime());
       try {
         return await processCheckJob(job.data, deps, { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
       } catch (err) {
-        return waitOutRateLimit(job, token, err, now, opts.log, spent);
+        return await waitOutRateLimit(job, token, err, now, opts.log, spent);
+      } finally {
+        release();
       }
     },
     { connection: connect(), prefix: opts.prefix, concurrency: opts.concurrency },

@@ -69,6 +69,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
       blobCache: redisBlobCache(store, keys),
       checkQueue: workerQueue,
       concurrency: config.workerConcurrency,
+      installationConcurrency: config.installationConcurrency,
       runDeadlineSeconds: config.runDeadlineSeconds,
       inProgressAfterMs: config.inProgressAfterMs,
       ledgerKey: config.ledgerKey,

@@ -23,6 +23,12 @@ describe("loadAppConfig", () => {
     expect(loadAppConfig(good)).toMatchObject({ appId: 12345, githubApiUrl: "https://api.github.com", redisUrl: "redis://127.0.0.1:6379" });
   });
 
+  it("caps one installation at half of a process's slots unless told otherwise", () => {
+    expect(loadAppConfig(good)).toMatchObject({ workerConcurrency: 4, installationConcurrency: 2 });
+    expect(loadAppConfig({ ...good, WORKER_CONCURRENCY: "1" })).toMatchObject({ installationConcurrency: 1 });
+    expect(loadAppConfig({ ...good, WORKER_CONCURRENCY: "8", INSTALLATION_CONCURRENCY: "8" })).toMatchObject({ installationConcurrency: 8 });
+  });
+
   it("requires LEDGER_KEY in production and warns about the development key elsewhere", () => {
     expect(problemsOf({ ...good, NODE_ENV: "production" }).join()).toContain("LEDGER_KEY is required in production");
     expect(problemsOf({ ...good, LEDGER_KEY: "short" }).join()).toContain("LEDGER_KEY is too short");
@@ -38,6 +44,7 @@ describe("loadAppConfig", () => {
     ["a key that is not PEM", { ...good, PRIVATE_KEY: "hunter2" }, "does not contain a PEM private key"],
     ["no app id", { ...good, APP_ID: undefined }, "set APP_ID"],
     ["a bad API URL", { ...good, GITHUB_API_URL: "not a url" }, "GITHUB_API_URL must be a URL"],
+    ["a per-installation cap that is no count", { ...good, INSTALLATION_CONCURRENCY: "0" }, "INSTALLATION_CONCURRENCY must be an integer from 1 to 64, got 0"],
   ])("refuses %s, saying what to set", (_n, env, message) => {
     expect(problemsOf(env).join("\n")).toContain(message);
   });
