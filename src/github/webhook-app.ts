@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { ApplicationFunction } from "probot";
 import type { CheckJob } from "../queue/check-job.js";
 import { enqueueCheck } from "../queue/check-queue.js";
+import { countingMulti } from "../queue/fair-priority.js";
 import { deployJobFromEvent, type DeployJob } from "../queue/deploy-job.js";
 import { enqueueDeploy } from "../queue/deploy-queue.js";
 import type { DeliveryDedupe } from "../store/delivery-dedupe.js";
@@ -48,13 +49,15 @@ export function webhookApp(deps: WebhookDeps): ApplicationFunction {
         if (deploy) await enqueueDeploy(deps.deployQueue, deploy);
         if (merged && deps.onMerge) await deps.onMerge(payload);
         for (const job of jobs) {
+          // One round trip before the add: the branch's pending SHA and the job's fair rank.
+          const { multi, priorityOf } = countingMulti(deps.redis, deps.keys, job.installationId, Date.now());
           if (job.branch && job.sha) {
             const scope = { installationId: job.installationId, repoId: job.repoId };
             const key = deps.keys.pendingShas(scope, job.branch);
             const jobsKey = deps.keys.pendingJobs(scope, job.branch);
-            await deps.redis.multi().zadd(key, job.enqueuedAt, job.sha).expire(key, PENDING_TTL_SECONDS).hsetnx(jobsKey, job.sha, JSON.stringify(job)).expire(jobsKey, PENDING_TTL_SECONDS).exec();
+            multi.zadd(key, job.enqueuedAt, job.sha).expire(key, PENDING_TTL_SECONDS).hsetnx(jobsKey, job.sha, JSON.stringify(job)).expire(jobsKey, PENDING_TTL_SECONDS);
           }
-          await enqueueCheck(deps.queue, job, deps);
+          await enqueueCheck(deps.queue, job, deps, priorityOf(await multi.exec()));
         }
         // Confirmed only once every job is queued: a claim left unconfirmed (process killed,
         // Redis lost the tail of its AOF) is taken over by a redelivery instead of blocking it.

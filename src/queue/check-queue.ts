@@ -38,8 +38,9 @@ export interface FairShare {
   readonly keys: RedisKeys;
 }
 
-export async function enqueueCheck(queue: Queue<CheckJob>, job: CheckJob, share: FairShare): Promise<void> {
-  const priority = await fairPriority(share.redis, share.keys, job.installationId, Date.now());
+/** Adds a check job; its priority is counted here unless the caller counted it already (see countingMulti). */
+export async function enqueueCheck(queue: Queue<CheckJob>, job: CheckJob, share: FairShare, counted?: number): Promise<void> {
+  const priority = counted ?? (await fairPriority(share.redis, share.keys, job.installationId, Date.now()));
   await queue.add(job.trigger, job, {
     delay: job.branch ? DEBOUNCE_MS : 0,
     priority,

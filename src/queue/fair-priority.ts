@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { ChainableCommander, Redis } from "ioredis";
 import type { RedisKeys } from "../store/redis-keys.js";
 
 /**
@@ -23,7 +23,24 @@ export const AUDIT_PRIORITY = 100_000;
 export const URGENT_PRIORITY = 1;
 
 export async function fairPriority(redis: Redis, keys: RedisKeys, installationId: number, now: number): Promise<number> {
+  const { multi, priorityOf } = countingMulti(redis, keys, installationId, now);
+  return priorityOf(await multi.exec());
+}
+
+/**
+ * A MULTI that starts with the count, for callers that send one anyway (the webhook handler adds
+ * its pending-SHA writes), so the rank costs no round trip of its own; `priorityOf` reads the
+ * priority from exec's replies (the count is the first of them).
+ */
+export function countingMulti(redis: Redis, keys: RedisKeys, installationId: number, now: number): { multi: ChainableCommander; priorityOf: (replies: Array<[Error | null, unknown]> | null) => number } {
   const key = keys.enqueued(installationId, Math.floor(now / PRIORITY_WINDOW_MS));
-  const [[, rank]] = (await redis.multi().incr(key).pexpire(key, 2 * PRIORITY_WINDOW_MS).exec()) as [[Error | null, number], unknown];
-  return Math.min(rank, MAX_PRIORITY);
+  const multi = redis.multi().incr(key).pexpire(key, 2 * PRIORITY_WINDOW_MS);
+  return {
+    multi,
+    priorityOf: (replies) => {
+      const [err, rank] = replies?.[0] ?? [new Error("the MULTI was discarded"), null];
+      if (err) throw err;
+      return Math.min(rank as number, MAX_PRIORITY);
+    },
+  };
 }
