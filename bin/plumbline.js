@@ -14,10 +14,18 @@ const mtime = (rel) => statSync(new URL(rel, import.meta.url), { throwIfNoEntry:
 const args = process.argv.slice(2);
 const cliBuilt = mtime("../dist/cli/main.js");
 
-const main =
-  args[0] === "check" && mtime("../dist/bundle/check.cjs") >= cliBuilt
-    ? (argv) => checkWithCodeCache(fileURLToPath(new URL("../dist/bundle/check.cjs", import.meta.url)))(argv.slice(1))
-    : (await (mtime("../dist/bundle/main.js") >= cliBuilt ? import("../dist/bundle/main.js") : import("../dist/cli/main.js"))).main;
+const esmMain = async () => (await (mtime("../dist/bundle/main.js") >= cliBuilt ? import("../dist/bundle/main.js") : import("../dist/cli/main.js"))).main;
+let main = null;
+if (args[0] === "check" && mtime("../dist/bundle/check.cjs") >= cliBuilt) {
+  try {
+    const check = checkWithCodeCache(fileURLToPath(new URL("../dist/bundle/check.cjs", import.meta.url)));
+    main = (argv) => check(argv.slice(1));
+  } catch (err) {
+    // A bundle that does not load (a half-written build) is only slower: the ES modules run the same check.
+    if (process.env.PLUMBLINE_DEBUG_CODE_CACHE === "1") process.stderr.write(`plumbline: check bundle not loaded (${err?.message ?? err}); running dist/ modules\n`);
+  }
+}
+main ??= await esmMain();
 
 main(args).then(
   (code) => { process.exitCode = code; },

@@ -57,4 +57,9 @@ describe("check's compiled-code cache", () => {
     rmSync(cacheFile);
     expect(check()).toEqual({ code: 1, cache: "absent", findings: ["core-is-pure src/core/a.ts"] });
   });
+
+  it("runs the same check from the ES modules when the bundle does not load", () => {
+    writeFileSync(join(install, "dist/bundle/check.cjs"), 'throw new Error("a half-written bundle");\n');
+    expect(check()).toEqual({ code: 1, cache: undefined, findings: ["core-is-pure src/core/a.ts"] });
+  });
 });
