@@ -37,7 +37,8 @@ afterAll(() => {
 const check = () => {
   const r = spawnSync(process.execPath, [join(install, "bin/plumbline.js"), "check", repo.dir, "--format", "json"], { encoding: "utf8", env: { ...process.env, PLUMBLINE_DEBUG_CODE_CACHE: "1" } });
   const report = JSON.parse(r.stdout) as { findings: Array<{ invariant: string; path: string }> };
-  return { code: r.status, cache: /code cache (\w+)/.exec(r.stderr)?.[1], findings: report.findings.map((f) => `${f.invariant} ${f.path}`) };
+  const fellBack = r.stderr.includes("check bundle not loaded");
+  return { code: r.status, cache: fellBack ? "none: ES modules ran" : /code cache (\w+)/.exec(r.stderr)?.[1], findings: report.findings.map((f) => `${f.invariant} ${f.path}`) };
 };
 
 describe("check's compiled-code cache", () => {
@@ -60,6 +61,6 @@ describe("check's compiled-code cache", () => {
 
   it("runs the same check from the ES modules when the bundle does not load", () => {
     writeFileSync(join(install, "dist/bundle/check.cjs"), 'throw new Error("a half-written bundle");\n');
-    expect(check()).toEqual({ code: 1, cache: undefined, findings: ["core-is-pure src/core/a.ts"] });
+    expect(check()).toEqual({ code: 1, cache: "none: ES modules ran", findings: ["core-is-pure src/core/a.ts"] });
   });
 });
