@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createNodeMiddleware, type ApplicationFunction, type Probot } from "probot";
+import type { Logger } from "pino";
+import { verifyDelivery, type Delivery } from "./verify-delivery.js";
 
 /** GitHub does not send payloads over 25 MB; anything larger is refused before it is read. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
@@ -13,15 +14,15 @@ export interface WebhookServer {
 }
 
 /**
- * The webhook endpoint: Probot verifies `X-Hub-Signature-256` and dispatches to handlers that
- * only enqueue. Size is checked from the headers and while streaming, so a hostile body costs
- * bounded memory.
+ * The webhook endpoint: the body is read with its size checked from the headers and while
+ * streaming (a hostile body costs bounded memory), its `X-Hub-Signature-256` verified
+ * (verify-delivery.ts), then handed to a handler that only enqueues: 200 once it has, 500 if
+ * it failed (GitHub shows the failed delivery, and it can be redelivered).
  */
-export async function startWebhookServer(opts: { probot: Probot; app: ApplicationFunction; port: number; host: string; webhookPath: string; health?: () => Promise<Record<string, unknown>> }): Promise<WebhookServer> {
-  const middleware = await createNodeMiddleware(opts.app, { probot: opts.probot, webhooksPath: opts.webhookPath });
+export async function startWebhookServer(opts: { secret: string; handle: (delivery: Delivery) => Promise<void>; log: Logger; port: number; host: string; webhookPath: string; health?: () => Promise<Record<string, unknown>> }): Promise<WebhookServer> {
   const server = createServer((req, res) => {
     void route(req, res).catch((err) => {
-      opts.probot.log.error({ err: (err as Error).message }, "request failed");
+      opts.log.error({ err: (err as Error).message }, "request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "internal error" }));
     });
   });
@@ -32,25 +33,34 @@ export async function startWebhookServer(opts: { probot: Probot; app: Applicatio
       res.writeHead(body.ok === false ? 503 : 200, { "content-type": "application/json" }).end(JSON.stringify(body));
       return;
     }
-    if (path === opts.webhookPath && req.method === "POST") {
-      const declared = Number(req.headers["content-length"]);
-      if (!req.headers["content-length"] || !Number.isFinite(declared)) {
-        reject(res, 411, "Content-Length is required");
-        return;
-      }
-      if (declared > MAX_WEBHOOK_BYTES) {
-        reject(res, 413, `payload of ${declared} bytes exceeds ${MAX_WEBHOOK_BYTES}`);
-        return;
-      }
-      let seen = 0;
-      req.on("data", (chunk: Buffer) => {
-        seen += chunk.length;
-        if (seen > declared || seen > MAX_WEBHOOK_BYTES) req.destroy(new Error("body larger than declared"));
-      });
+    if (path !== opts.webhookPath || req.method !== "POST") {
+      res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
+      return;
     }
-    await middleware(req, res, () => {
-      if (!res.headersSent) res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "not found" }));
-    });
+    const declared = Number(req.headers["content-length"]);
+    if (!req.headers["content-length"] || !Number.isFinite(declared)) {
+      reject(res, 411, "Content-Length is required");
+      return;
+    }
+    if (declared > MAX_WEBHOOK_BYTES) {
+      reject(res, 413, `payload of ${declared} bytes exceeds ${MAX_WEBHOOK_BYTES}`);
+      return;
+    }
+    const body = await readBody(req, declared);
+    if (body === null) return;
+    const delivery = await verifyDelivery(req.headers, body, opts.secret);
+    if (!("id" in delivery)) {
+      res.writeHead(delivery.status, { "content-type": "application/json" }).end(JSON.stringify({ error: delivery.error }));
+      return;
+    }
+    try {
+      await opts.handle(delivery);
+    } catch (err) {
+      opts.log.error({ deliveryId: delivery.id, event: delivery.name, err: (err as Error).message }, "webhook handler failed");
+      res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "the delivery could not be queued; redeliver it" }));
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
   };
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -67,6 +77,27 @@ export async function startWebhookServer(opts: { probot: Probot; app: Applicatio
       server.close(() => resolve());
     }),
   };
+}
+
+/** The body as text, or null when the request was cut off or ran past its declared length (then destroyed). */
+function readBody(req: IncomingMessage, declared: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    req.on("data", (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > declared || seen > MAX_WEBHOOK_BYTES) {
+        req.destroy(new Error("body larger than declared"));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks, seen).toString("utf8")));
+    req.on("error", () => resolve(null));
+    req.on("close", () => {
+      if (!req.complete) resolve(null);
+    });
+  });
 }
 
 function reject(res: ServerResponse, status: number, message: string) {

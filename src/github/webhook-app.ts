@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { ApplicationFunction } from "probot";
+import type { Logger } from "pino";
 import type { CheckJob } from "../queue/check-job.js";
 import { enqueueCheck } from "../queue/check-queue.js";
 import { countingMulti } from "../queue/fair-priority.js";
@@ -9,6 +9,7 @@ import { enqueueDeploy } from "../queue/deploy-queue.js";
 import type { DeliveryDedupe } from "../store/delivery-dedupe.js";
 import type { RedisKeys } from "../store/redis-keys.js";
 import { jobsFromEvent } from "./jobs-from-event.js";
+import type { Delivery } from "./verify-delivery.js";
 
 export const HANDLED_EVENTS = ["push", "pull_request", "check_suite", "check_run", "merge_group", "installation", "installation_repositories", "deployment_protection_rule"] as const;
 
@@ -27,47 +28,48 @@ export interface WebhookDeps {
 }
 
 /**
- * Probot has already verified the signature when a handler runs. Handlers only classify and
- * enqueue (GitHub waits 10 s and never retries); any Redis failure throws, so GitHub records a
- * 5xx and the delivery can be redelivered.
+ * The signature has been verified when this runs (verify-delivery.ts). It only classifies and
+ * enqueues (GitHub waits 10 s and never retries); any Redis failure throws, so GitHub records
+ * a 5xx and the delivery can be redelivered. Events it does not handle are acknowledged.
  */
-export function webhookApp(deps: WebhookDeps): ApplicationFunction {
-  return (app) => {
-    app.on([...HANDLED_EVENTS], async (context) => {
-      const payload = context.payload as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-      const jobs = jobsFromEvent(context.name, payload, context.id, Date.now());
-      const deploy = context.name === "deployment_protection_rule" ? deployJobFromEvent(payload, context.id, new Date()) : null;
-      const uninstall = uninstallOf(context.name, payload);
-      const merged = context.name === "pull_request" && payload.action === "closed" && payload.pull_request?.merged === true;
-      if (jobs.length === 0 && !uninstall && !deploy && !merged) return;
-      if (!(await deps.dedupe.claim(context.id))) {
-        context.log.info({ deliveryId: context.id, event: context.name }, "duplicate delivery ignored");
-        return;
-      }
-      try {
-        if (uninstall && deps.onUninstall) await deps.onUninstall(uninstall.installationId, uninstall.repoIds);
-        if (deploy) await enqueueDeploy(deps.deployQueue, deploy);
-        if (merged && deps.onMerge) await deps.onMerge(payload);
-        for (const job of jobs) {
-          // One round trip before the add: the branch's pending SHA and the job's fair rank.
-          const { multi, priorityOf } = countingMulti(deps.redis, deps.keys, job.installationId, Date.now());
-          if (job.branch && job.sha) {
-            const scope = { installationId: job.installationId, repoId: job.repoId };
-            const key = deps.keys.pendingShas(scope, job.branch);
-            const jobsKey = deps.keys.pendingJobs(scope, job.branch);
-            multi.zadd(key, job.enqueuedAt, job.sha).expire(key, PENDING_TTL_SECONDS).hsetnx(jobsKey, job.sha, JSON.stringify(job)).expire(jobsKey, PENDING_TTL_SECONDS);
-          }
-          await enqueueCheck(deps.queue, job, deps, priorityOf(await multi.exec()));
+export function webhookHandler(deps: WebhookDeps, log: Logger): (delivery: Delivery) => Promise<void> {
+  const handled = new Set<string>(HANDLED_EVENTS);
+  return async (delivery) => {
+    if (!handled.has(delivery.name)) return;
+    const event = delivery.name;
+    const payload = delivery.payload as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const jobs = jobsFromEvent(event, payload, delivery.id, Date.now());
+    const deploy = event === "deployment_protection_rule" ? deployJobFromEvent(payload, delivery.id, new Date()) : null;
+    const uninstall = uninstallOf(event, payload);
+    const merged = event === "pull_request" && payload.action === "closed" && payload.pull_request?.merged === true;
+    if (jobs.length === 0 && !uninstall && !deploy && !merged) return;
+    if (!(await deps.dedupe.claim(delivery.id))) {
+      log.info({ deliveryId: delivery.id, event }, "duplicate delivery ignored");
+      return;
+    }
+    try {
+      if (uninstall && deps.onUninstall) await deps.onUninstall(uninstall.installationId, uninstall.repoIds);
+      if (deploy) await enqueueDeploy(deps.deployQueue, deploy);
+      if (merged && deps.onMerge) await deps.onMerge(payload);
+      for (const job of jobs) {
+        // One round trip before the add: the branch's pending SHA and the job's fair rank.
+        const { multi, priorityOf } = countingMulti(deps.redis, deps.keys, job.installationId, Date.now());
+        if (job.branch && job.sha) {
+          const scope = { installationId: job.installationId, repoId: job.repoId };
+          const key = deps.keys.pendingShas(scope, job.branch);
+          const jobsKey = deps.keys.pendingJobs(scope, job.branch);
+          multi.zadd(key, job.enqueuedAt, job.sha).expire(key, PENDING_TTL_SECONDS).hsetnx(jobsKey, job.sha, JSON.stringify(job)).expire(jobsKey, PENDING_TTL_SECONDS);
         }
-        // Confirmed only once every job is queued: a claim left unconfirmed (process killed,
-        // Redis lost the tail of its AOF) is taken over by a redelivery instead of blocking it.
-        await deps.dedupe.confirm(context.id);
-      } catch (err) {
-        await deps.dedupe.release(context.id).catch(() => undefined);
-        throw err;
+        await enqueueCheck(deps.queue, job, deps, priorityOf(await multi.exec()));
       }
-      context.log.info({ deliveryId: context.id, event: context.name, jobs: jobs.length }, "enqueued");
-    });
+      // Confirmed only once every job is queued: a claim left unconfirmed (process killed,
+      // Redis lost the tail of its AOF) is taken over by a redelivery instead of blocking it.
+      await deps.dedupe.confirm(delivery.id);
+    } catch (err) {
+      await deps.dedupe.release(delivery.id).catch(() => undefined);
+      throw err;
+    }
+    log.info({ deliveryId: delivery.id, event, jobs: jobs.length }, "enqueued");
   };
 }
 

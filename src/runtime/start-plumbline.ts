@@ -3,7 +3,7 @@ import pino from "pino";
 import type { AppConfig } from "../github/app-config.js";
 import { createProbotApp } from "../github/github-client.js";
 import { startWebhookServer, type WebhookServer } from "../github/http-server.js";
-import { webhookApp } from "../github/webhook-app.js";
+import { webhookHandler } from "../github/webhook-app.js";
 import { createCheckQueue } from "../queue/check-queue.js";
 import { createDeployQueue } from "../queue/deploy-queue.js";
 import { startWorkers, type RunningWorkers } from "../queue/start-workers.js";
@@ -12,7 +12,7 @@ import { deliveryDedupe } from "../store/delivery-dedupe.js";
 import { assertRedisSafe, createRedis, waitReady } from "../store/redis-connection.js";
 import { redisKeys } from "../store/redis-keys.js";
 import { deleteRepoData, recordMerge } from "../store/history-store.js";
-import { removeAuditSchedule } from "../queue/audit-scheduler.js";
+import { removeAuditSchedule, removeQueuedJobs } from "../queue/audit-scheduler.js";
 import { classifyActor } from "../core/classify-actor.js";
 
 export interface StartOptions {
@@ -88,8 +88,9 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
   if (opts.web) {
     await Promise.all([waitReady(producer), waitReady(ingress)]).catch(() => undefined);
     web = await startWebhookServer({
-      probot,
-      app: webhookApp({
+      secret: config.webhookSecret,
+      log,
+      handle: webhookHandler({
         queue: checkQueue,
         deployQueue,
         redis: ingress,
@@ -99,6 +100,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
           for (const repoId of repoIds) {
             await deleteRepoData(ingress, keys, { installationId, repoId });
             await removeAuditSchedule(checkQueue, { installationId, repoId });
+            await removeQueuedJobs(checkQueue, { installationId, repoId });
           }
         },
         onMerge: async (p) => {
@@ -114,7 +116,7 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
             actor: { class: actor.class, agent: actor.agent },
           });
         },
-      }),
+      }, log),
       port: config.port,
       host: config.host,
       webhookPath: config.webhookPath,

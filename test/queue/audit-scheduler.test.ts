@@ -5,7 +5,7 @@ import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger, type GitHubClient } from "../../src/github/github-client.js";
 import { auditJobsFor, listAgentBranches } from "../../src/queue/agent-branches.js";
-import { auditSchedulerId, ensureAuditSchedule, removeAuditSchedule, type AuditTarget } from "../../src/queue/audit-scheduler.js";
+import { auditSchedulerId, ensureAuditSchedule, removeAuditSchedule, removeQueuedJobs, type AuditTarget } from "../../src/queue/audit-scheduler.js";
 import { checkJobSchema, type CheckJob } from "../../src/queue/check-job.js";
 import { CHECK_QUEUE } from "../../src/queue/check-queue.js";
 import { AUDIT_PRIORITY } from "../../src/queue/fair-priority.js";
@@ -111,6 +111,20 @@ describe("audit scheduler", () => {
       await worker.close();
       workerConnection.disconnect();
     }
+  });
+
+  it("uninstall removes every job of the repository still queued, delayed or ranked, and no other", async () => {
+    const q = open();
+    const ours = auditJobsFor(target, ["claude/a", "codex/b", "claude/c", "codex/d", "claude/e"], 1_000);
+    const theirs = auditJobsFor({ ...target, repoId: 43, repo: "gadgets" }, ["claude/a"], 1_000);
+    // Each state, and pages of one so removal shifts every page.
+    const states = [{ delay: 60_000 }, { priority: 5 }, {}];
+    for (const [i, job] of ours.entries()) await q.add("schedule", job, states[i % 3]);
+    for (const job of theirs) await q.add("schedule", job, { priority: 5 });
+    expect(ours.length).toBeGreaterThanOrEqual(5);
+    expect(await removeQueuedJobs(q, { installationId: target.installationId, repoId: target.repoId }, 1)).toBe(ours.length);
+    const left = await q.getJobs(["delayed", "waiting", "prioritized"]);
+    expect(left.map((j) => j.data.repoId)).toEqual(theirs.map(() => 43));
   });
 });
 
