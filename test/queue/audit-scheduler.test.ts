@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import { ProbotOctokit } from "probot";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { silentLogger, type GitHubClient } from "../../src/github/github-client.js";
-import { auditJobsFor, listAgentBranches } from "../../src/queue/agent-branches.js";
+import { auditJobsFor, listAgentBranches, type AgentBranch } from "../../src/queue/agent-branches.js";
 import { auditSchedulerId, ensureAuditSchedule, removeAuditSchedule, removeQueuedJobs, type AuditTarget } from "../../src/queue/audit-scheduler.js";
 import { checkJobSchema, type CheckJob } from "../../src/queue/check-job.js";
 import { CHECK_QUEUE } from "../../src/queue/check-queue.js";
@@ -115,8 +115,9 @@ describe("audit scheduler", () => {
 
   it("uninstall removes every job of the repository still queued, delayed or ranked, and no other", async () => {
     const q = open();
-    const ours = auditJobsFor(target, ["claude/a", "codex/b", "claude/c", "codex/d", "claude/e"], 1_000);
-    const theirs = auditJobsFor({ ...target, repoId: 43, repo: "gadgets" }, ["claude/a"], 1_000);
+    const agentBranch = (name: string, n: number): AgentBranch => ({ branch: name, headRef: name, sha: String(n).repeat(40), prNumber: null, agent: "claude", prAuthor: null });
+    const ours = auditJobsFor(target, ["claude/a", "codex/b", "claude/c", "codex/d", "claude/e"].map(agentBranch), 1_000);
+    const theirs = auditJobsFor({ ...target, repoId: 43, repo: "gadgets" }, [agentBranch("claude/a", 7)], 1_000);
     // Each state, and pages of one so removal shifts every page.
     const states = [{ delay: 60_000 }, { priority: 5 }, {}];
     for (const [i, job] of ours.entries()) await q.add("schedule", job, states[i % 3]);
