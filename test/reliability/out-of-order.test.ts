@@ -3,7 +3,7 @@ import type { JobResult } from "../../src/queue/process-check-job.js";
 import { createCheckQueue, enqueueCheck } from "../../src/queue/check-queue.js";
 import type { CheckJob } from "../../src/queue/check-job.js";
 import { verdictCache } from "../../src/store/verdict-cache.js";
-import { CLEAN, DIRTY, HUMAN, sleep, startRig, waitFor, type Rig } from "./rig.js";
+import { CLEAN, DIRTY, HUMAN, sleep, startRig, UNCAPPED, waitFor, type Rig } from "./rig.js";
 
 /**
  * Per branch the newest SHA wins. Jobs for one branch are serialized by BullMQ's
@@ -16,7 +16,7 @@ let rig: Rig;
 let repo: string;
 
 beforeAll(async () => {
-  rig = await startRig({ runDeadlineSeconds: 5, reconcileEveryMs: 500 });
+  rig = await startRig({ runDeadlineSeconds: 5, reconcileEveryMs: 500, env: { ...UNCAPPED } });
   repo = await rig.repoWithPolicy("acme/order");
 }, 60_000);
 afterAll(async () => rig?.close());

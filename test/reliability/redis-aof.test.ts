@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPlumbline, type RunningPlumbline } from "../../src/runtime/start-plumbline.js";
 import { startOwnRedis, stopAndClean, type OwnRedis } from "../helpers/redis-server.js";
 import { checkJobPayloads, describeCheckQueue } from "./redis-inspect.js";
-import { CLEAN, HUMAN, sleep, startRig, waitFor, type Rig } from "./rig.js";
+import { CLEAN, HUMAN, sleep, startRig, UNCAPPED, waitFor, type Rig } from "./rig.js";
 import { tuning } from "./tuning.js";
 
 /**
@@ -34,7 +34,7 @@ beforeAll(async () => {
   redis = await startOwnRedis(["--appendonly", "yes", "--appendfsync", "everysec"]);
   // No workers while Redis is killed: jobs stay queued, so nothing hides a loss. The workers
   // started afterwards get enough slots for both rounds' ~100 cold evaluations.
-  rig = await startRig({ redisUrl: redis.url, workers: false, env: { WORKER_CONCURRENCY: "8" } });
+  rig = await startRig({ redisUrl: redis.url, workers: false, env: { WORKER_CONCURRENCY: "8", ...UNCAPPED } });
   for (let k = 0; k < REPOS; k++) {
     const { id } = rig.fake.createInstallation({ account: { login: `aof${k}`, type: "Organization" } });
     repos.push(await rig.repoWithPolicy(`aof${k}/app`, id));

@@ -55,6 +55,13 @@ export interface Rig {
   close(): Promise<void>;
 }
 
+/**
+ * For scenarios that build their races inside one installation (an old SHA's job still running
+ * while the newer one is judged): the per-installation cap would run them one after the other.
+ * The cap has its own tests (test/queue/installation-slots.test.ts) and the soak.
+ */
+export const UNCAPPED = { INSTALLATION_CONCURRENCY: "64" } as const;
+
 export async function startRig(opts: RigOptions = {}): Promise<Rig> {
   const webhookSecret = `whsec-${randomBytes(16).toString("hex")}`;
   const fake = await createFakeGitHub({ webhookSecret });
@@ -71,10 +78,6 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     PORT: "0",
     HOST: "127.0.0.1",
     WORKER_CONCURRENCY: "2",
-    // These scenarios build their races inside one installation (an old SHA's job still running
-    // while the newer one is judged); the per-installation cap would run them one after the
-    // other. The cap has its own tests (test/queue/installation-slots.test.ts) and the soak.
-    INSTALLATION_CONCURRENCY: "64",
     RUN_DEADLINE_SECONDS: String(opts.runDeadlineSeconds ?? 60),
     LOG_LEVEL: "silent",
     ...opts.env,
