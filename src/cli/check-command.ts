@@ -9,7 +9,7 @@ import { gitFileSource } from "../snapshot/git-file-source.js";
 import { stagedFileSource } from "../snapshot/staged-file-source.js";
 import { createParsePool } from "../snapshot/parse-pool.js";
 import { GitError } from "../snapshot/run-git.js";
-import { actorSignals, commitsBetween, currentBranch, gitDir, repoRoot, resolveRev, worktreePaths } from "./git-context.js";
+import { actorSignals, commitsBetween, currentBranch, gitDir, repoContext, repoRoot, resolveRev, worktreePaths, type RepoContext } from "./git-context.js";
 import { renderJson } from "./render-json.js";
 import { renderSarif } from "./render-sarif.js";
 import { renderText } from "./render-text.js";
@@ -54,27 +54,20 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw new UsageError(`expected at most one directory, got ${positionals.join(" ")}`);
   if (values.worktree && values.staged) throw new UsageError("--worktree and --staged name different trees; pass one");
 
-  let root: string;
-  try {
-    root = await repoRoot(positionals[0] ?? io.cwd);
-  } catch (err) {
-    throw new UsageError(`${positionals[0] ?? io.cwd} is not inside a git repository (${err instanceof GitError ? err.stderr.trim() : (err as Error).message})`);
-  }
-  // The git look-ups below are independent: one round of processes rather than one after another.
-  const cacheFile = values["no-cache"] ? null : gitDir(root).then((dir) => join(dir, "plumbline", "records.ndjson"));
-  const headP = values.worktree || values.staged ? null : resolveRev(root, "HEAD");
-  const baseP = values.base ? resolveRev(root, values.base) : null;
-  for (const p of [cacheFile, headP, baseP]) p?.catch(() => {}); // awaited below, in order
-  let headRev: string | null = null;
+  const dir = positionals[0] ?? io.cwd;
+  const wantsHead = !(values.worktree || values.staged);
+  const baseP = values.base ? resolveRev(dir, values.base) : null;
+  baseP?.catch(() => {}); // awaited below, after HEAD, so a bad HEAD is reported first
+  const context = (await repoContext(dir, wantsHead)) ?? (await repoContextSlowly(dir, wantsHead));
+  const root = context.root;
+  const headRev = context.head;
   let baseRev: string | null = null;
   try {
-    if (headP) headRev = await headP;
     if (baseP) baseRev = await baseP;
   } catch (err) {
-    const what = values.base && (headRev !== null || values.worktree || values.staged) ? `--base ${values.base}` : "HEAD";
-    throw new UsageError(`cannot resolve ${what} to a commit (${err instanceof GitError ? err.stderr.trim() : (err as Error).message})`);
+    throw new UsageError(`cannot resolve --base ${values.base} to a commit (${err instanceof GitError ? err.stderr.trim() : (err as Error).message})`);
   }
-  const file = await cacheFile;
+  const file = values["no-cache"] ? null : join(context.gitDir, "plumbline", "records.ndjson");
   // A cold run parses every source file: start the parse threads now, so they are up by the
   // time the files are read (a warm run parses a few files and does without them).
   const parsePool = file === null || !existsSync(file) ? createParsePool(PARSE_THREADS) : null;
@@ -98,6 +91,25 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   if (outcome.type === "no-policy" && format === "text") io.stderr(renderText(outcome));
   else io.stdout(format === "json" ? renderJson(outcome, code) + "\n" : format === "sarif" ? renderSarif(outcome) + "\n" : renderText(outcome));
   return code;
+}
+
+/** The same facts one question at a time, each failure reported as what it is. */
+async function repoContextSlowly(dir: string, wantsHead: boolean): Promise<RepoContext> {
+  let root: string;
+  try {
+    root = await repoRoot(dir);
+  } catch (err) {
+    throw new UsageError(`${dir} is not inside a git repository (${err instanceof GitError ? err.stderr.trim() : (err as Error).message})`);
+  }
+  let head: string | null = null;
+  if (wantsHead) {
+    try {
+      head = await resolveRev(root, "HEAD");
+    } catch (err) {
+      throw new UsageError(`cannot resolve HEAD to a commit (${err instanceof GitError ? err.stderr.trim() : (err as Error).message})`);
+    }
+  }
+  return { root, gitDir: await gitDir(root), head };
 }
 
 export function exitCodeOf(outcome: CheckOutcome): number {

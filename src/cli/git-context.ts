@@ -9,6 +9,32 @@ export async function gitDir(root: string): Promise<string> {
   return (await runGit(root, ["rev-parse", "--absolute-git-dir"])).toString().trim();
 }
 
+export interface RepoContext {
+  readonly root: string;
+  readonly gitDir: string;
+  /** HEAD's commit, when asked for. */
+  readonly head: string | null;
+}
+
+/**
+ * Root, git dir and HEAD's commit from one git process: a cold check waits for each round of
+ * processes (~20 ms apiece here), and these three need only the directory. Null when git
+ * refuses (not a repository, no commit yet) or a path holds a newline: the caller then asks
+ * one question at a time, to say precisely what is wrong or to read such a path unambiguously.
+ */
+export async function repoContext(dir: string, withHead: boolean): Promise<RepoContext | null> {
+  let out: string;
+  try {
+    out = (await runGit(dir, ["rev-parse", "--show-toplevel", "--absolute-git-dir", ...(withHead ? ["--verify", "HEAD^{commit}"] : [])])).toString("utf8");
+  } catch {
+    return null;
+  }
+  const lines = out.split("\n");
+  const [root, gitDir, head] = lines;
+  if (lines.length !== (withHead ? 4 : 3) || lines.at(-1) !== "" || !root || !gitDir || (withHead && !head)) return null;
+  return { root, gitDir, head: withHead ? head! : null };
+}
+
 /** Resolves a revision to a full commit id, so labels and the cache never depend on a moving ref. */
 export async function resolveRev(root: string, rev: string): Promise<string> {
   return (await runGit(root, ["rev-parse", "--verify", "--end-of-options", `${rev}^{commit}`])).toString().trim();

@@ -1,4 +1,6 @@
-import { symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestRepo, type TestRepo } from "../helpers/git-repo.js";
@@ -265,6 +267,19 @@ describe("plumbline check", () => {
       const out = runCli(args as string[], { cwd: r.dir });
       expect(out.code).toBe(2);
       expect(out.stderr).toContain(message);
+    });
+
+    it("a repository without a commit: HEAD named as what cannot be resolved, from the repository and from a subdirectory", () => {
+      const dir = mkdtempSync(join(tmpdir(), "plumbline-unborn-"));
+      execFileSync("git", ["init", "-q", dir]);
+      mkdirSync(join(dir, "sub"));
+      for (const cwd of [dir, join(dir, "sub")]) {
+        const out = runCli(["check"], { cwd });
+        expect(out.code).toBe(2);
+        expect(out.stderr).toContain("cannot resolve HEAD to a commit");
+      }
+      // --worktree needs no commit: it reads the files as they are (none here: no invariants).
+      expect(runCli(["check", "--worktree", dir]).code).toBe(0);
     });
 
     it("a directory that is not a git repository", () => {
