@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { ModuleRecord } from "./module-record.js";
-import { decodeRecord, encodeRecord } from "./record-codec.js";
+import { decodeRecord, encodedJson } from "./record-codec.js";
 import { createMemoryRecordCache, type RecordCache } from "./record-cache.js";
 
 /**
@@ -36,7 +36,7 @@ export async function diskRecordCache(file: string, opts: { maxEntries?: number 
     async flush() {
       if (!dirty) return;
       const lines = [HEADER];
-      for (const [key, record] of memory.entries()) lines.push(JSON.stringify([key, encodeRecord(record)]));
+      for (const [key, record] of memory.entries()) lines.push(`[${JSON.stringify(key)},${encodedJson(record)}]`);
       await mkdir(dirname(file), { recursive: true });
       const temp = `${file}.${process.pid}.${++tempCounter}.tmp`;
       try {

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { extractModuleRecord } from "./extract-imports.js";
 import type { ModuleRecord } from "./module-record.js";
+import { encodeRecord, noteEncoding } from "./record-codec.js";
 import { startWarmUp } from "./warm-up.js";
 
 /**
@@ -21,11 +22,13 @@ export interface ParseChunk {
   readonly taker: number;
 }
 
-/** A worker's answer for a chunk it took: the records of files start… in order. */
+/** A worker's answer for a chunk it took: the records of files start… in order, and their cache encodings. */
 export interface ParseAnswer {
   readonly session: number;
   readonly start: number;
   readonly records: readonly ModuleRecord[];
+  /** `JSON.stringify(encodeRecord(record))` of each, made on the worker (see noteEncoding). */
+  readonly encoded: readonly string[];
 }
 
 /** The calling thread's mark in a claim; workers are 1…n. */
@@ -146,6 +149,7 @@ function startSession(workers: readonly Worker[], id: number, stats: { byWorkers
   const stops = [...live].map(([w]) => {
     const onMessage = (m: ParseAnswer) => {
       if (m.session !== id) return;
+      m.records.forEach((r, i) => noteEncoding(r, m.encoded[i]!));
       fill(m.start, m.records);
       stats.byWorkers++;
       const chunk = chunks[m.start / CHUNK];
@@ -175,7 +179,13 @@ function startSession(workers: readonly Worker[], id: number, stats: { byWorkers
   };
   const parseHere = (chunk: Chunk) => {
     const rs: ModuleRecord[] = [];
-    for (let i = 0; i < chunk.paths.length; i++) rs.push(extractModuleRecord(chunk.paths[i]!, chunk.texts[i]!));
+    for (let i = 0; i < chunk.paths.length; i++) {
+      const record = extractModuleRecord(chunk.paths[i]!, chunk.texts[i]!);
+      // Encoded now, like a worker's records, while the workers still share the parsing: the
+      // cache write at the end of the run then only joins strings.
+      noteEncoding(record, JSON.stringify(encodeRecord(record)));
+      rs.push(record);
+    }
     fill(chunk.start, rs);
     stats.here++;
     chunk.done = true;

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { extractModuleRecord } from "./extract-imports.js";
 import type { ModuleRecord } from "./module-record.js";
+import { encodeRecord } from "./record-codec.js";
 import type { ParseAnswer, ParseChunk } from "./parse-pool.js";
 import { startWarmUp } from "./warm-up.js";
 
@@ -13,6 +14,11 @@ parentPort!.on("message", (chunk: ParseChunk) => {
   warmUp.stop();
   if (Atomics.compareExchange(new Int32Array(chunk.claim), 0, 0, taker) !== 0) return;
   const records: ModuleRecord[] = [];
-  for (let i = 0; i < chunk.paths.length; i++) records.push(extractModuleRecord(chunk.paths[i]!, chunk.texts[i]!));
-  parentPort!.postMessage({ session: chunk.session, start: chunk.start, records } satisfies ParseAnswer);
+  const encoded: string[] = [];
+  for (let i = 0; i < chunk.paths.length; i++) {
+    const record = extractModuleRecord(chunk.paths[i]!, chunk.texts[i]!);
+    records.push(record);
+    encoded.push(JSON.stringify(encodeRecord(record)));
+  }
+  parentPort!.postMessage({ session: chunk.session, start: chunk.start, records, encoded } satisfies ParseAnswer);
 });

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { ModuleRecord } from "../snapshot/module-record.js";
 import { createMemoryRecordCache, recordKey, type RecordCache } from "../snapshot/record-cache.js";
-import { decodeRecord, encodeRecord } from "../snapshot/record-codec.js";
+import { decodeRecord, encodedJson } from "../snapshot/record-codec.js";
 import type { RedisKeys, RepoScope } from "./redis-keys.js";
 
 export interface RedisRecordCache extends RecordCache {
@@ -66,7 +66,7 @@ export async function loadRecordCache(redis: Redis, keys: RedisKeys, scope: Repo
       pending.clear();
       for (let i = 0; i < entries.length; i += BATCH) {
         const pipeline = redis.pipeline();
-        for (const [key, record] of entries.slice(i, i + BATCH)) pipeline.set(keys.record(scope, key), JSON.stringify(encodeRecord(record)), "EX", ttl);
+        for (const [key, record] of entries.slice(i, i + BATCH)) pipeline.set(keys.record(scope, key), encodedJson(record), "EX", ttl);
         const results = (await pipeline.exec()) ?? [];
         const failed = results.find(([err]) => err);
         if (failed) throw failed[0];

@@ -11,11 +11,13 @@ import { createTestRepo } from "../helpers/git-repo.js";
 const DIST = new URL("../../dist/snapshot/", import.meta.url);
 type PoolModule = typeof import("../../src/snapshot/parse-pool.js");
 type ExtractModule = typeof import("../../src/snapshot/extract-imports.js");
+type CodecModule = typeof import("../../src/snapshot/record-codec.js");
 const load = async () => {
   if (!existsSync(new URL("parse-worker.js", DIST))) throw new Error("dist/ is not built: run `npm run build` (npm test does)");
   const pool = (await import(new URL("parse-pool.js", DIST).href)) as PoolModule;
   const extract = (await import(new URL("extract-imports.js", DIST).href)) as ExtractModule;
-  return { createParsePool: pool.createParsePool, extractModuleRecord: extract.extractModuleRecord };
+  const codec = (await import(new URL("record-codec.js", DIST).href)) as CodecModule;
+  return { createParsePool: pool.createParsePool, extractModuleRecord: extract.extractModuleRecord, codec };
 };
 
 const files = Array.from({ length: 300 }, (_, i) => ({
@@ -40,6 +42,32 @@ describe("parse pool", () => {
       // The workers parsed while files were still being added.
       expect(pool.stats.byWorkers).toBeGreaterThan(0);
       expect(pool.stats.byWorkers + pool.stats.here).toBe(2 * Math.ceil(files.length / 16));
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("hands over each record's cache encoding, made where it was parsed, equal to encoding it here", async () => {
+    const { createParsePool, extractModuleRecord, codec } = await load();
+    const pool = createParsePool(2);
+    try {
+      // Streamed with pauses, so the workers (up after ~50 ms) take chunks too.
+      const session = pool.session();
+      for (const [i, f] of files.entries()) {
+        session.add(f.path, f.text);
+        if (i % 40 === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      const records = await session.finish();
+      expect(pool.stats.byWorkers).toBeGreaterThan(0);
+      expect(pool.stats.here).toBeGreaterThan(0);
+      records.forEach((record, i) => {
+        const here = JSON.stringify(codec.encodeRecord(extractModuleRecord(files[i]!.path, files[i]!.text)));
+        expect(codec.encodedJson(record)).toBe(here);
+        expect(codec.decodeRecord(JSON.parse(codec.encodedJson(record)))).toEqual(record);
+      });
+      // A record never seen by a pool is encoded on demand, to the same text.
+      const fresh = extractModuleRecord(files[1]!.path, files[1]!.text);
+      expect(codec.encodedJson(fresh)).toBe(JSON.stringify(codec.encodeRecord(fresh)));
     } finally {
       pool.close();
     }
