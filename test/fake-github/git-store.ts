@@ -1,10 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { ObjectReader, type GitObject } from "./object-reader.js";
+import { listRefsUnder, readRef } from "./ref-reader.js";
 import { git, gitText, spawnGit } from "./run-git.js";
 
 export const ZERO_SHA = "0000000000000000000000000000000000000000";
 export const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+/** Annotated tags of tags followed before giving up. */
+const MAX_TAG_HOPS = 8;
 
 export interface Signature {
   name: string;
@@ -93,14 +96,21 @@ export class GitStore {
     return obj?.type === "commit" ? obj.sha : null;
   }
 
+  /** The commit a ref names, peeling annotated tags (see ref-reader.ts: no process per question). */
   async refSha(fullRef: string): Promise<string | null> {
-    const r = await git(this.gitDir, ["rev-parse", "--verify", "--quiet", `${fullRef}^{commit}`], { okCodes: [1] });
-    return r.code === 0 ? r.stdout.toString().trim() : null;
+    let sha = await readRef(this.gitDir, fullRef);
+    for (let hops = 0; sha !== null && hops < MAX_TAG_HOPS; hops++) {
+      const obj = await this.reader.read(sha);
+      if (!obj) return null;
+      if (obj.type === "commit") return obj.sha;
+      if (obj.type !== "tag") return null;
+      sha = /^object ([0-9a-f]{40})$/m.exec(obj.data.toString("utf8"))?.[1] ?? null;
+    }
+    return null;
   }
 
-  async listRefs(prefix: string): Promise<{ ref: string; sha: string }[]> {
-    const out = await gitText(this.gitDir, ["for-each-ref", "--format=%(objectname) %(refname)", prefix]);
-    return out.split("\n").filter(Boolean).map((l) => ({ sha: l.slice(0, 40), ref: l.slice(41) }));
+  listRefs(prefix: string): Promise<{ ref: string; sha: string }[]> {
+    return listRefsUnder(this.gitDir, prefix);
   }
 
   /** Compare-and-swap: `oldSha` null means the ref must not exist yet. */
