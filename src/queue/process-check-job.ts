@@ -27,6 +27,7 @@ import { blockInvariantsPass } from "./process-deploy-job.js";
 import type { VerdictCache } from "../store/verdict-cache.js";
 import { deferInProgress, IN_PROGRESS_AFTER_MS } from "./deferred-in-progress.js";
 import { externalIdOf } from "./run-identity.js";
+import { pickUpForEvaluation } from "./pick-up.js";
 import { enqueueNotice, type SupersedeNotice } from "./supersede-notice.js";
 import type { WorkerMemo } from "./worker-memo.js";
 
@@ -119,9 +120,13 @@ export async function processCheckJob(raw: unknown, deps: WorkerDeps, attempt: {
   // In flight and no longer pending, at once: a newer push concluding meanwhile must not post
   // "superseded" over this evaluation (two writers, two runs on one SHA), and a crash from here
   // on is the reconciler's.
-  const pickup = deps.redis.multi().zadd(deps.keys.inflight(), deadline, inflightMember);
-  if (job.branch) pickup.zrem(deps.keys.pendingShas(scope, job.branch), sha).hdel(deps.keys.pendingJobs(scope, job.branch), sha);
-  await pickup.exec();
+  if (!(await pickUpForEvaluation(deps.redis, deps.keys, scope, job, sha, deadline, inflightMember))) {
+    // Another delivery's evaluation of this SHA is running and will write its run (pick-up.ts).
+    const startedId = await progress.settle();
+    await settle(deps, scope, job, owner, repo, sha, false);
+    deps.log.info({ repoId: job.repoId, sha, deliveryId: job.deliveryId }, "evaluation of this SHA already in flight; left to it");
+    return { sha, conclusion: "in-flight-elsewhere", checkRunId: startedId, supersededBy: null, requests: 0, outcome: null };
+  }
 
   let outcome: CheckOutcome | null = null;
   let error: string | null = null;
