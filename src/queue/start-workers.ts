@@ -113,6 +113,13 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
       connection: connect(),
       prefix: opts.prefix,
       concurrency: NOTICE_CONCURRENCY,
+      // BullMQ fails a job for good once it has stalled more than this (default 1: two killed
+      // workers). Nothing reconciles notices, and the failed job's id keeps every later notice
+      // for its SHA out for a week, so that SHA would stay pending with no run. (The crash test
+      // once ended with one superseded SHA in that state; this is the one way to it I found.)
+      // A notice only writes `cancelled` under the run's lock, so running it again is harmless;
+      // a notice that really fails still ends after its 5 attempts.
+      maxStalledCount: 20,
     },
   );
   noticeWorker.on("error", (err) => opts.log.error({ err: err.message }, "notice worker error"));
