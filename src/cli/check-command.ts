@@ -70,7 +70,7 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
   const file = values["no-cache"] ? null : join(context.gitDir, "plumbline", "records.ndjson");
   // A cold run parses every source file: start the parse threads now, so they are up by the
   // time the files are read (a warm run parses a few files and does without them).
-  const parsePool = file === null || !existsSync(file) ? createParsePool(PARSE_THREADS) : null;
+  const parsePool = file === null || !existsSync(file) ? createParsePool(PARSE_THREADS, { encode: file !== null }) : null;
   let outcome: CheckOutcome;
   try {
     const head = values.staged ? stagedFileSource(root) : headRev ? gitFileSource(root, headRev) : dirFileSource(root, { paths: await worktreePaths(root), label: "worktree" });

@@ -87,30 +87,6 @@ export async function removeAuditSchedule(queue: Queue<CheckJob>, scope: RepoSco
   return removed;
 }
 
-/**
- * Uninstall: the repository's jobs still queued are removed, since they could only fail on the
- * revoked installation. A job the per-installation cap sent back to Redis (installation-slots.ts)
- * waits in the delayed set, so one still queued at uninstall is likelier than it used to be.
- * Paged through the queue's waiting sets: uninstalls are rare and this costs a scan.
- */
-export async function removeQueuedJobs(queue: Queue<CheckJob>, scope: RepoScope, page = 500): Promise<number> {
-  let removed = 0;
-  for (const state of ["delayed", "prioritized", "waiting"] as const) {
-    for (let start = 0; ; start += page) {
-      const jobs = await queue.getJobs([state], start, start + page - 1, true);
-      if (jobs.length === 0) break;
-      for (const job of jobs) {
-        if (job?.data?.installationId !== scope.installationId || job.data.repoId !== scope.repoId) continue;
-        if (await job.remove().then(() => true, () => false)) {
-          removed++;
-          start--; // the rest of the set moved up by one
-        }
-      }
-    }
-  }
-  return removed;
-}
-
 function sameData(stored: unknown, wanted: CheckJob): boolean {
   // Both sides come from JSON.stringify of the same builder, so key order matches.
   return stored !== undefined && JSON.stringify(stored) === JSON.stringify(wanted);

@@ -47,3 +47,30 @@ export async function enqueueCheck(queue: Queue<CheckJob>, job: CheckJob, share:
     deduplication: { id: dedupeKeyOf(job), replace: true, keepLastIfActive: true },
   });
 }
+
+/**
+ * Uninstall: the removed repositories' jobs still queued are removed, since they could only
+ * fail on the revoked installation. A job the per-installation cap sent back to Redis
+ * (installation-slots.ts) waits in the delayed set, so one still queued at uninstall is likelier
+ * than it used to be. One paged pass over the queue's waiting sets for all of them: uninstalls
+ * are rare, and this costs a scan.
+ */
+export async function removeQueuedJobs(queue: Queue<CheckJob>, installationId: number, repoIds: readonly number[], page = 500): Promise<number> {
+  const repos = new Set(repoIds);
+  let removed = 0;
+  if (repos.size === 0) return removed;
+  for (const state of ["delayed", "prioritized", "waiting"] as const) {
+    for (let start = 0; ; start += page) {
+      const jobs = await queue.getJobs([state], start, start + page - 1, true);
+      if (jobs.length === 0) break;
+      for (const job of jobs) {
+        if (job?.data?.installationId !== installationId || !repos.has(job.data.repoId)) continue;
+        if (await job.remove().then(() => true, () => false)) {
+          removed++;
+          start--; // the rest of the set moved up by one
+        }
+      }
+    }
+  }
+  return removed;
+}

@@ -11,14 +11,18 @@ import type { CheckJob } from "./check-job.js";
  * SHA's run. Two at once each concluded the run (the soak saw 1 SHA in 6,000 completed twice,
  * 288 ms apart). A retry of the same job (same delivery) is not "another": its own entry from a
  * crashed attempt must not keep it from running. The in-flight set holds one entry per running
- * evaluation plus entries of crashed ones until their deadline, so the scan is short.
+ * evaluation plus entries of crashed ones until their deadline, across every installation, so
+ * the scan is short, and only entries whose text holds the SHA are decoded (it runs on Redis's
+ * one thread, at every pickup).
  */
 const PICK_UP = `
 if ARGV[5] == "1" then
   for _, m in ipairs(redis.call("ZRANGE", KEYS[1], 0, -1)) do
-    local ok, e = pcall(cjson.decode, m)
-    if ok and type(e) == "table" and e.sha == ARGV[3] and type(e.job) == "table" and e.job.repoId == tonumber(ARGV[4]) and e.job.deliveryId ~= ARGV[6] then
-      return 0
+    if string.find(m, ARGV[3], 1, true) then
+      local ok, e = pcall(cjson.decode, m)
+      if ok and type(e) == "table" and e.sha == ARGV[3] and type(e.job) == "table" and e.job.repoId == tonumber(ARGV[4]) and e.job.deliveryId ~= ARGV[6] then
+        return 0
+      end
     end
   end
 end

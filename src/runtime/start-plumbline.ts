@@ -4,7 +4,7 @@ import type { AppConfig } from "../github/app-config.js";
 import { createProbotApp } from "../github/github-client.js";
 import { startWebhookServer, type WebhookServer } from "../github/http-server.js";
 import { webhookHandler } from "../github/webhook-app.js";
-import { createCheckQueue } from "../queue/check-queue.js";
+import { createCheckQueue, removeQueuedJobs } from "../queue/check-queue.js";
 import { createDeployQueue } from "../queue/deploy-queue.js";
 import { startWorkers, type RunningWorkers } from "../queue/start-workers.js";
 import { redisBlobCache } from "../store/blob-cache.js";
@@ -12,7 +12,7 @@ import { deliveryDedupe } from "../store/delivery-dedupe.js";
 import { assertRedisSafe, createRedis, waitReady } from "../store/redis-connection.js";
 import { redisKeys } from "../store/redis-keys.js";
 import { deleteRepoData, recordMerge } from "../store/history-store.js";
-import { removeAuditSchedule, removeQueuedJobs } from "../queue/audit-scheduler.js";
+import { removeAuditSchedule } from "../queue/audit-scheduler.js";
 import { classifyActor } from "../core/classify-actor.js";
 
 export interface StartOptions {
@@ -100,8 +100,8 @@ export async function startPlumbline(config: AppConfig, opts: StartOptions): Pro
           for (const repoId of repoIds) {
             await deleteRepoData(ingress, keys, { installationId, repoId });
             await removeAuditSchedule(checkQueue, { installationId, repoId });
-            await removeQueuedJobs(checkQueue, { installationId, repoId });
           }
+          await removeQueuedJobs(checkQueue, installationId, repoIds);
         },
         onMerge: async (p) => {
           const pr = p.pull_request;

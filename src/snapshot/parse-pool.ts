@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { extractModuleRecord } from "./extract-imports.js";
 import type { ModuleRecord } from "./module-record.js";
-import { encodeRecord, noteEncoding } from "./record-codec.js";
+import { noteEncoding } from "./record-codec.js";
 import { startWarmUp } from "./warm-up.js";
 
 /**
@@ -27,8 +27,8 @@ export interface ParseAnswer {
   readonly session: number;
   readonly start: number;
   readonly records: readonly ModuleRecord[];
-  /** `JSON.stringify(encodeRecord(record))` of each, made on the worker (see noteEncoding). */
-  readonly encoded: readonly string[];
+  /** `JSON.stringify(encodeRecord(record))` of each, made on the worker (see noteEncoding); absent when the pool was told no cache is written. */
+  readonly encoded?: readonly string[];
 }
 
 /** The calling thread's mark in a claim; workers are 1…n. */
@@ -68,7 +68,11 @@ const WORKER_STACK_MB = 16;
 // Next to this module in both layouts: dist/snapshot/ (tsc) and dist/bundle/ (scripts/bundle-cli.mjs).
 const WORKER_URL = new URL("./parse-worker.js", import.meta.url);
 
-export function createParsePool(threads: number): ParsePool {
+/**
+ * `encode`: the workers also encode what they parse for the record cache (noteEncoding), so a
+ * cold run's cache write only joins strings; off when no cache will be written (`--no-cache`).
+ */
+export function createParsePool(threads: number, opts: { encode?: boolean } = {}): ParsePool {
   // Under tsx/vitest the worker's compiled file does not exist: the calling thread does all of it.
   const workers: Worker[] = [];
   if (threads > 0 && existsSync(fileURLToPath(WORKER_URL))) {
@@ -76,7 +80,7 @@ export function createParsePool(threads: number): ParsePool {
       try {
         // oxc recurses on the native stack; a worker's default 4 MB is half the main thread's,
         // and this makes the nesting guard's margin (nesting-depth.ts) ≥10× instead of ≥2.5×.
-        const w = new Worker(WORKER_URL, { resourceLimits: { stackSizeMb: WORKER_STACK_MB }, workerData: { taker: i + 1 } });
+        const w = new Worker(WORKER_URL, { resourceLimits: { stackSizeMb: WORKER_STACK_MB }, workerData: { taker: i + 1, encode: opts.encode ?? true } });
         // Idle workers must not keep a finished CLI run alive.
         w.unref();
         workers.push(w);
@@ -149,7 +153,7 @@ function startSession(workers: readonly Worker[], id: number, stats: { byWorkers
   const stops = [...live].map(([w]) => {
     const onMessage = (m: ParseAnswer) => {
       if (m.session !== id) return;
-      m.records.forEach((r, i) => noteEncoding(r, m.encoded[i]!));
+      if (m.encoded) m.records.forEach((r, i) => noteEncoding(r, m.encoded![i]!));
       fill(m.start, m.records);
       stats.byWorkers++;
       const chunk = chunks[m.start / CHUNK];
@@ -179,13 +183,7 @@ function startSession(workers: readonly Worker[], id: number, stats: { byWorkers
   };
   const parseHere = (chunk: Chunk) => {
     const rs: ModuleRecord[] = [];
-    for (let i = 0; i < chunk.paths.length; i++) {
-      const record = extractModuleRecord(chunk.paths[i]!, chunk.texts[i]!);
-      // Encoded now, like a worker's records, while the workers still share the parsing: the
-      // cache write at the end of the run then only joins strings.
-      noteEncoding(record, JSON.stringify(encodeRecord(record)));
-      rs.push(record);
-    }
+    for (let i = 0; i < chunk.paths.length; i++) rs.push(extractModuleRecord(chunk.paths[i]!, chunk.texts[i]!));
     fill(chunk.start, rs);
     stats.here++;
     chunk.done = true;
