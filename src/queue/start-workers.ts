@@ -143,7 +143,9 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
     // Short lock and stall check: a reconcile job stranded on a killed process would otherwise
     // block every later reconcile for BullMQ's 30 s lock plus a 30 s stall check (measured: runs
     // stayed in_progress 85 s with a 5 s deadline). The lock is renewed while the job runs.
-    { connection: connect(), prefix: opts.prefix, concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000 },
+    // A reconcile killed twice would fail for good and wait for the next tick (30 s later);
+    // it is idempotent (each run is written under its lock), so it is picked up again instead.
+    { connection: connect(), prefix: opts.prefix, concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 20 },
   );
   maintenanceWorker.on("error", (err) => opts.log.error({ err: err.message }, "maintenance worker error"));
 
