@@ -30,8 +30,8 @@ export interface ReconcileDeps {
  * in_progress, never success) and, a bounded number of times, evaluated again.
  */
 /** Due entries reconciled at once: each costs a few GitHub calls, and a pass has to finish
- * while its worker lives (under repeated SIGKILLs a sequential pass of 10 entries at 300 ms per
- * call was killed midway again and again, and a run stayed in_progress 88 s with a 5 s deadline). */
+ * while its worker lives. (The crash test once saw a run in_progress 88 s with a 5 s deadline;
+ * a sequential pass at 300 ms per call, killed midway by the test's SIGKILLs, is the likely cause.) */
 const RECONCILE_LANES = 8;
 
 export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{ concluded: number; requeued: number }> {
