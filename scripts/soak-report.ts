@@ -80,6 +80,7 @@ export function renderFairness(alone: FairnessPhase, noisy: FairnessPhase): stri
       [row("alone", alone), row("with the noisy installation", noisy)],
     ).map((l) => `   ${l}`),
     ...[["alone", alone], ["with the noisy installation", noisy]].map(([label, f]) => `   slowest quiet pushes ${label as string}: ${(f as FairnessPhase).quiet.slowest.join("; ")}`),
+    ...[["alone", alone], ["with the noisy installation", noisy]].flatMap(([label, f]) => (f as FairnessPhase).quiet.slowestTraces.map((t) => `     trace ${label as string}: ${t}`)),
   ];
 }
 

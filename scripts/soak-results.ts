@@ -32,6 +32,8 @@ export interface PushOutcomes {
   readonly latency: Summary;
   /** The three slowest pushes: `repo@sha at +s: latency s`, to tell one outlier from a shift. */
   readonly slowest: readonly string[];
+  /** For each of those, the repository's GitHub requests from its send to its conclusion, to tell where the time went. */
+  readonly slowestTraces: readonly string[];
 }
 
 export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], startedAt: number): PushOutcomes {
@@ -42,7 +44,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
   const recompletions: string[] = [];
   const byConclusion = new Map<string, number>();
   const lat: number[] = [];
-  const timed: Array<{ ms: number; what: string }> = [];
+  const timed: Array<{ ms: number; what: string; repo: string; from: number; to: number }> = [];
   for (const p of pushes) {
     const c = byRepo.get(p.repo)?.get(p.sha);
     if (!c || c.conclusion === null || c.firstCompletedAt === null) {
@@ -53,7 +55,7 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
     }
     byConclusion.set(c.conclusion, (byConclusion.get(c.conclusion) ?? 0) + 1);
     lat.push(c.firstCompletedAt - (startedAt + p.atMs));
-    timed.push({ ms: c.firstCompletedAt - (startedAt + p.atMs), what: `${p.repo}@${p.sha.slice(0, 7)} sent at +${(p.atMs / 1000).toFixed(1)} s` });
+    timed.push({ ms: c.firstCompletedAt - (startedAt + p.atMs), what: `${p.repo}@${p.sha.slice(0, 7)} sent at +${(p.atMs / 1000).toFixed(1)} s`, repo: p.repo, from: startedAt + p.atMs, to: c.firstCompletedAt });
     if (c.runs > 1) duplicateRuns++;
     if (c.completions > 1 && ++recompleted <= 3) recompletions.push(`${p.repo}@${p.sha.slice(0, 7)}: ${c.writes.join(" then ")}`);
     if (new Set(c.sequence).size > 1) flipped.push(`${p.repo}@${p.sha.slice(0, 7)}: ${c.sequence.join(" → ")}`);
@@ -66,7 +68,31 @@ export function analyzePushes(fake: FakeGitHub, pushes: readonly PushRecord[], s
     const c = byRepo.get(p.repo)?.get(p.sha)?.conclusion;
     return c !== undefined && c !== null && c !== "cancelled";
   }).length;
-  return { pushes: pushes.length, exactlyOnce, unconcluded, duplicateRuns, recompleted, flipped, recompletions, byConclusion, tipsEvaluated, branches: tips.size, latency: summarize(lat), slowest: timed.sort((a, b) => b.ms - a.ms).slice(0, 3).map((t) => `${t.what}: ${(t.ms / 1000).toFixed(2)} s`) };
+  const slowest = timed.sort((a, b) => b.ms - a.ms).slice(0, 3);
+  return {
+    pushes: pushes.length,
+    exactlyOnce,
+    unconcluded,
+    duplicateRuns,
+    recompleted,
+    flipped,
+    recompletions,
+    byConclusion,
+    tipsEvaluated,
+    branches: tips.size,
+    latency: summarize(lat),
+    slowest: slowest.map((t) => `${t.what}: ${(t.ms / 1000).toFixed(2)} s`),
+    slowestTraces: slowest.map((t) => `${t.what}: ${requestTrace(fake, t.repo, t.from, t.to)}`),
+  };
+}
+
+/** `+ms METHOD path (ms taken)` for each request about `repo` started in [from, to], times from `from`. */
+function requestTrace(fake: FakeGitHub, repo: string, from: number, to: number): string {
+  const prefix = `/repos/${repo}/`;
+  const steps = fake.requests
+    .filter((r) => r.at >= from && r.at <= to && r.path.startsWith(prefix))
+    .map((r) => `+${r.at - from} ${r.method} ${r.path.slice(prefix.length)}${r.answeredAt === undefined ? "" : ` (${r.answeredAt - r.at})`}`);
+  return `${steps.join(", ") || "no request"}; concluded +${to - from}`;
 }
 
 const PENDING_STATES = ["wait", "active", "prioritized", "waiting-children"] as const;

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   url: string;
   status: number;
   at: number;
+  /** When the answer was sent (clock ms); absent while in flight. */
+  answeredAt?: number;
   auth: "app" | "installation" | "none";
   installationId?: number;
   /** Set when an injected fault answered instead of the route. */
@@ -90,6 +92,7 @@ export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, r
 
     const send = (reply: Reply): void => {
       record.status = reply.status;
+      record.answeredAt = core.clock.now();
       // Every answer counts against the budget except 304s, injected faults and the refusal itself.
       if (bucketKey && reply.status !== 304 && !record.fault && !exhausted) deps.rateLimits.consume(bucketKey);
       const headers: Record<string, string> = {
