@@ -61,7 +61,7 @@ function renderAck(a: AckResult): string[] {
     `webhook ack: signed push deliveries, ${o.rate}/s scheduled for ${o.seconds} s (after 1 s of warm-up) over ${o.repos} repositories, open loop (≤${o.maxInFlight} in flight), no workers in the server process; load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs`,
     ...textTable(
       ["", "sent", "achieved/s", "statuses", "p50 ms", "p99 ms", "max ms", "sender lag p99 ms", "server loop busy"],
-      [["ack (scheduled send → response)", String(a.sent), a.achievedPerSecond.toFixed(0), statusText(a.statuses), ms(a.latency.p50), ms(a.latency.p99), ms(a.latency.max), ms(a.senderLateP99), `${(a.serverBusy * 100).toFixed(0)}% (${ms((a.serverBusy * 1000) / a.achievedPerSecond)} ms/delivery)`]],
+      [["ack (scheduled send → response)", String(a.sent), a.achievedPerSecond.toFixed(0), statusText(a.statuses, a.failures), ms(a.latency.p50), ms(a.latency.p99), ms(a.latency.max), ms(a.senderLateP99), `${(a.serverBusy * 100).toFixed(0)}% (${ms((a.serverBusy * 1000) / a.achievedPerSecond)} ms/delivery)`]],
     ).map((l) => `   ${l}`),
   ];
 }

@@ -44,6 +44,8 @@ export interface LoadResult {
   readonly sentAtMs: Float64Array;
   /** Sends that had to wait for the in-flight cap. */
   readonly capped: number;
+  /** Why sends got no answer (status 0): error code, "timeout" or "unanswered" → count. */
+  readonly failures: Readonly<Record<string, number>>;
 }
 
 export interface AckReport {
@@ -55,6 +57,7 @@ export interface AckReport {
   readonly latency: Summary;
   readonly senderLateP99: number;
   readonly capped: number;
+  readonly failures: Readonly<Record<string, number>>;
 }
 
 export async function runOpenLoop(plan: LoadPlan): Promise<LoadResult> {
@@ -95,9 +98,12 @@ export function ackReport(r: LoadResult): AckReport {
     latency: summarize(lat),
     senderLateP99: summarize(r.lateMs).p99,
     capped: r.capped,
+    failures: r.failures,
   };
 }
 
-/** `200:1990 0:10` */
-export const statusText = (m: ReadonlyMap<number, number>): string =>
-  [...m.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s === 0 ? "none" : s}:${n}`).join(" ");
+/** `none:10 (ECONNRESET 9, timeout 1) 200:1990` */
+export const statusText = (m: ReadonlyMap<number, number>, failures: Readonly<Record<string, number>> = {}): string => {
+  const why = Object.entries(failures).map(([k, n]) => `${k} ${n}`).join(", ");
+  return [...m.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => (s === 0 ? `none:${n}${why ? ` (${why})` : ""}` : `${s}:${n}`)).join(" ");
+};

@@ -41,7 +41,7 @@ export function renderMain(p: MainPhase): string[] {
   const o = p.outcomes;
   const rows: [string, string][] = [
     ["deliveries sent (achieved rate)", `${p.ack.sent} (${p.ack.achievedPerSecond.toFixed(0)}/s)`],
-    ["accepted (2xx) / rejected or unanswered", `${p.ack.accepted} / ${p.ack.rejected}  [${statusText(p.ack.statuses)}]`],
+    ["accepted (2xx) / rejected or unanswered", `${p.ack.accepted} / ${p.ack.rejected}  [${statusText(p.ack.statuses, p.ack.failures)}]`],
     ["ack p50 / p99 / max (ms, from scheduled send)", `${ms(p.ack.latency.p50)} / ${ms(p.ack.latency.p99)} / ${ms(p.ack.latency.max)}`],
     ["sender lag p99 (ms; the load generator's own)", ms(p.ack.senderLateP99)],
     ["webhook server thread busy during the load", `${(p.serverBusy * 100).toFixed(0)}% (${ms((p.serverBusy * durationMs(p)) / p.ack.sent)} ms of its loop per delivery)`],
@@ -69,7 +69,7 @@ export function renderFairness(alone: FairnessPhase, noisy: FairnessPhase): stri
     seconds(f.quiet.latency.p50),
     seconds(f.quiet.latency.p99),
     seconds(f.quiet.latency.max),
-    f.phaseAck ? `${ms(f.phaseAck.latency.p99)} [${statusText(f.phaseAck.statuses)}]` : "–",
+    f.phaseAck ? `${ms(f.phaseAck.latency.p99)} [${statusText(f.phaseAck.statuses, f.phaseAck.failures)}]` : "–",
     String(f.leftInQueue),
   ];
   return [
