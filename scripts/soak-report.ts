@@ -76,7 +76,7 @@ export function renderFairness(alone: FairnessPhase, noisy: FairnessPhase): stri
     alone.title,
     noisy.title,
     ...textTable(
-      ["quiet installation", "pushes", "concluded", "p50 s", "p99 s", "max s", "phase ack p99 ms [statuses]", "jobs left in queue"],
+      ["quiet installations", "pushes", "concluded", "p50 s", "p99 s", "max s", "phase ack p99 ms [statuses]", "jobs left in queue"],
       [row("alone", alone), row("with the noisy installation", noisy)],
     ).map((l) => `   ${l}`),
     ...[["alone", alone], ["with the noisy installation", noisy]].map(([label, f]) => `   slowest quiet pushes ${label as string}: ${(f as FairnessPhase).quiet.slowest.join("; ")}`),
@@ -97,7 +97,7 @@ export function verdicts(main: MainPhase, alone: FairnessPhase | null, noisy: Fa
     const b = noisy.quiet.latency.p99;
     const ratio = b / a;
     const ok = Number.isFinite(ratio) && ratio <= FAIRNESS_FACTOR;
-    lines.push(`target quiet installation p99 with a noisy neighbour ≤ ${FAIRNESS_FACTOR}× alone: ${ok ? "PASS" : "FAIL"} (${seconds(b)} s vs ${seconds(a)} s${Number.isFinite(ratio) ? `, ${ratio.toFixed(1)}×` : ""})`);
+    lines.push(`target quiet installations' p99 with a noisy neighbour ≤ ${FAIRNESS_FACTOR}× alone: ${ok ? "PASS" : "FAIL"} (${seconds(b)} s vs ${seconds(a)} s${Number.isFinite(ratio) ? `, ${ratio.toFixed(1)}×` : ""})`);
   }
   return lines;
 }

@@ -15,15 +15,16 @@ import { threadsRunAtNice } from "../bench/ts-thread.js";
 
 /**
  * `npm run soak [-- --seconds 60 --rate 200 --repos 50 --installations 50 --workers 2
- *   --concurrency 4 --noisy N --fair-seconds S --quiet-rate 0.5 --drain-timeout 300
- *   --fair-timeout 120 --no-fairness]`
+ *   --concurrency 4 --noisy N --fair-seconds S --quiet-rate 0.5 --quiet-installations 4
+ *   --drain-timeout 300 --fair-timeout 120 --no-fairness]`
  *
  * The GitHub App under sustained load, as deployed: the webhook server in this process (its
  * own thread, workers off), `plumbline worker` child processes on the same Redis prefix, the
  * fake GitHub in the main thread. Phase 1: `rate` deliveries/s (each push followed by its
  * check_suite.requested) over the repositories; then the queue must drain and every pushed
- * SHA must be concluded exactly once. Phases 2–3: a quiet installation pushing steadily, alone
- * and then beside a noisy installation's branch-creating pushes (default 10k per 60 s). Each
+ * SHA must be concluded exactly once. Phases 2–3: quiet installations pushing steadily (each at
+ * quiet-rate), alone and then beside a noisy installation's branch-creating pushes (default 10k
+ * per 60 s); the p99 of all quiet pushes is compared. Each
  * phase runs on a fresh stack (prefix, server, workers). Needs `npm run build` (the workers
  * run dist/) and Redis at REDIS_URL. Every wait is bounded; children are killed and Redis
  * prefixes deleted on every exit path.
@@ -44,6 +45,7 @@ const { values } = parseArgs({
     noisy: { type: "string" },
     "fair-seconds": { type: "string" },
     "quiet-rate": { type: "string", default: "0.5" },
+    "quiet-installations": { type: "string", default: "4" },
     "drain-timeout": { type: "string", default: "300" },
     "fair-timeout": { type: "string", default: "120" },
     "no-fairness": { type: "boolean", default: false },
@@ -66,6 +68,9 @@ const stackOpts = { workers: Math.round(num("workers")), concurrency: Math.round
 const fairSeconds = num("fair-seconds", seconds);
 const noisyCount = Math.round(num("noisy", Math.round((10_000 * fairSeconds) / 60)));
 const quietRate = num("quiet-rate");
+const quietInstallations = Math.round(num("quiet-installations"));
+/** All quiet installations together: each pushes `quietRate`/s (below GitHub's write pacing of one installation). */
+const quietTotalRate = quietRate * quietInstallations;
 const drainMs = num("drain-timeout") * 1000;
 const fairTimeoutMs = num("fair-timeout") * 1000;
 const fairness = !values["no-fairness"];
@@ -119,7 +124,10 @@ async function run(): Promise<string> {
   log(`creating ${repoCount} repositories in ${installationCount} installations, ${pushesPerRepo} commits each`);
   const owners = Array.from({ length: installationCount }, (_, i) => `soak-org-${i}`);
   const main = await createFleet(fake, templates, { owners, repos: repoCount, pushesPerRepo, branchOf: (i) => (i % 2 ? "agent/soak" : "main"), namePrefix: "svc" }, installations);
-  const quiet = fairness ? await createFleet(fake, templates, { owners: ["quiet-org"], repos: 2, pushesPerRepo: Math.ceil(quietRate * fairSeconds) + 2, branchOf: () => "main", namePrefix: "calm" }, installations) : [];
+  // Several quiet installations, two repositories each: their pushes together are the sample
+  // (one installation at 0.5/s gives 30 pushes a phase, whose "p99" is just the slowest one).
+  const quietOwners = Array.from({ length: quietInstallations }, (_, i) => `quiet-org-${i}`);
+  const quiet = fairness ? await createFleet(fake, templates, { owners: quietOwners, repos: 2 * quietInstallations, pushesPerRepo: Math.ceil(quietRate * fairSeconds) + 2, branchOf: () => "main", namePrefix: "calm" }, installations) : [];
   const noisy = fairness ? await createFleet(fake, templates, { owners: ["noisy-org"], repos: 5, pushesPerRepo: 20, branchOf: () => "main", namePrefix: "fleet" }, installations) : [];
   const noisyTemplates: number[] = [];
   for (const r of noisy) noisyTemplates.push(await noisyTemplate(fake, templates, r));
@@ -154,7 +162,7 @@ async function run(): Promise<string> {
   let alone: FairnessPhase | null = null;
   let crowded: FairnessPhase | null = null;
   if (fairness) {
-    const quietTitle = `phase 2: quiet installation alone, ${quiet.length} repositories, ${quietRate} pushes/s for ${fairSeconds} s`;
+    const quietTitle = `phase 2: ${quietInstallations} quiet installations alone, ${quiet.length} repositories, ${quietRate} pushes/s each for ${fairSeconds} s`;
     // The quiet repositories' last two commits are not in either phase's plan: one warms each phase's stack.
     const warmUp = (k: number): Plan => {
       const plan: Plan = { sends: [], pushes: [] };
@@ -165,8 +173,8 @@ async function run(): Promise<string> {
       });
       return plan;
     };
-    alone = await fairnessPhase(quietTitle, pushOnlyPlan(quiet, quietRate, fairSeconds), null, warmUp(2));
-    const quietAgain = pushOnlyPlan(quiet, quietRate, fairSeconds, Math.ceil(Math.floor(quietRate * fairSeconds) / quiet.length));
+    alone = await fairnessPhase(quietTitle, pushOnlyPlan(quiet, quietTotalRate, fairSeconds), null, warmUp(2));
+    const quietAgain = pushOnlyPlan(quiet, quietTotalRate, fairSeconds, Math.ceil(Math.floor(quietTotalRate * fairSeconds) / quiet.length));
     const flood = noisyPlan(noisy, noisyTemplates, noisyCount, fairSeconds);
     const noisyTitle = `phase 3: the same while a noisy installation pushes ${noisyCount} new branches (${(noisyCount / fairSeconds).toFixed(0)}/s) over ${noisy.length} repositories`;
     crowded = await fairnessPhase(noisyTitle, mergePlans(quietAgain, flood), flood, warmUp(1));
