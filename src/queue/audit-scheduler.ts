@@ -59,7 +59,12 @@ export async function ensureAuditSchedule(queue: Queue<CheckJob>, target: AuditT
   const existing = await queue.getJobScheduler(id);
   // A scheduler from before audits had a priority is updated too (see AUDIT_PRIORITY).
   if (existing && existing.every === everyMs && sameData(existing.template?.data, data) && existing.template?.opts?.priority === AUDIT_PRIORITY) return "unchanged";
-  await queue.upsertJobScheduler(id, { every: everyMs }, {
+  // The first tick one interval from now, not at once (BullMQ's default for `every`): the
+  // evaluation that calls this has just judged the tip. An immediate tick was a second
+  // evaluation and a second check-run write, and the write queued behind it the next push's
+  // conclusion (GitHub allows an installation one write a second): the soak traced a quiet
+  // push waiting 0.7 s so. A changed interval also counts from now; an unchanged one keeps its slot.
+  await queue.upsertJobScheduler(id, { every: everyMs, startDate: Date.now() + everyMs }, {
     name: data.trigger,
     data,
     // Bounded bookkeeping: one audit per interval per repository adds up over months.
@@ -70,8 +75,8 @@ export async function ensureAuditSchedule(queue: Queue<CheckJob>, target: AuditT
 
 /**
  * Uninstall (or a repository removed from the installation): stops its audits. BullMQ removes
- * the scheduler's next *delayed* job only; the first tick is queued at once (an `every` scheduler
- * starts immediately), so a tick still waiting is removed here too. A tick already running is
+ * the scheduler's next *delayed* job only; a tick that fell due and still waits (waiting, or
+ * ranked by priority) is removed here too. A tick already running is
  * left to finish: it fails on the revoked installation and is not retried forever.
  */
 export async function removeAuditSchedule(queue: Queue<CheckJob>, scope: RepoScope): Promise<boolean> {

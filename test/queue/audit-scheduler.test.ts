@@ -101,7 +101,10 @@ describe("audit scheduler", () => {
       const start = Date.now();
       await ensureAuditSchedule(q, target, 400);
       await waitFor("two audit jobs", () => seen.length >= 2, 5000);
-      // The first tick runs at once, the next on the following 400 ms slot: far sooner than any default interval.
+      // The first tick one interval after the evaluation that set the schedule up (it has just
+      // judged the tip), not at once; the next one interval later.
+      expect(seen[0]!.at - start).toBeGreaterThanOrEqual(400);
+      expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(300);
       expect(seen[1]!.at - start).toBeLessThan(2500);
       for (const { data } of seen) {
         const job = checkJobSchema.parse(data);
