@@ -24,16 +24,16 @@ export interface ReconcileDeps {
   readonly now: () => Date;
 }
 
-/**
- * A job whose worker was SIGKILLed twice fails for good inside BullMQ and nobody concludes its
- * run. Every SHA past its deadline is concluded as failure with the reason (never left
- * in_progress, never success) and, a bounded number of times, evaluated again.
- */
 /** Due entries reconciled at once: each costs a few GitHub calls, and a pass has to finish
  * while its worker lives. (The crash test once saw a run in_progress 88 s with a 5 s deadline;
  * a sequential pass at 300 ms per call, killed midway by the test's SIGKILLs, is the likely cause.) */
 const RECONCILE_LANES = 8;
 
+/**
+ * A job whose worker was SIGKILLed twice fails for good inside BullMQ and nobody concludes its
+ * run. Every SHA past its deadline is concluded as failure with the reason (never left
+ * in_progress, never success) and, a bounded number of times, evaluated again.
+ */
 export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{ concluded: number; requeued: number }> {
   const due = await deps.redis.zrangebyscore(deps.keys.inflight(), "-inf", String(deps.now().getTime()), "LIMIT", 0, batch);
   let concluded = 0;

@@ -25,6 +25,12 @@ export const MAINTENANCE_QUEUE = "plumbline-maintenance";
 export const RECONCILE_EVERY_MS = 30_000;
 /** Failed webhook deliveries are redelivered within about this long (one JWT request per run, usually). */
 export const REDELIVER_EVERY_MS = 60_000;
+/**
+ * BullMQ fails a job for good once it has stalled more than `maxStalledCount` times (default 1:
+ * two killed workers). Jobs that are safe to run again (each writes a run only under its lock)
+ * and that nothing else would redo get this many instead.
+ */
+const IDEMPOTENT_MAX_STALLS = 20;
 
 export interface StartWorkersOptions {
   readonly redisUrl: string;
@@ -113,13 +119,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
       connection: connect(),
       prefix: opts.prefix,
       concurrency: NOTICE_CONCURRENCY,
-      // BullMQ fails a job for good once it has stalled more than this (default 1: two killed
-      // workers). Nothing reconciles notices, and the failed job's id keeps every later notice
-      // for its SHA out for a week, so that SHA would stay pending with no run. (The crash test
+      // Nothing reconciles notices, and a failed notice's job id keeps every later notice for
+      // its SHA out for a week, so that SHA would stay pending with no run. (The crash test
       // once ended with one superseded SHA in that state; this is the one way to it I found.)
       // A notice only writes `cancelled` under the run's lock, so running it again is harmless;
       // a notice that really fails still ends after its 5 attempts.
-      maxStalledCount: 20,
+      maxStalledCount: IDEMPOTENT_MAX_STALLS,
     },
   );
   noticeWorker.on("error", (err) => opts.log.error({ err: err.message }, "notice worker error"));
@@ -143,9 +148,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
     // Short lock and stall check: a reconcile job stranded on a killed process would otherwise
     // block every later reconcile for BullMQ's 30 s lock plus a 30 s stall check (measured: runs
     // stayed in_progress 85 s with a 5 s deadline). The lock is renewed while the job runs.
-    // A reconcile killed twice would fail for good and wait for the next tick (30 s later);
-    // it is idempotent (each run is written under its lock), so it is picked up again instead.
-    { connection: connect(), prefix: opts.prefix, concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 20 },
+    // A reconcile killed twice would otherwise fail and wait for the next tick (30 s later).
+    { connection: connect(), prefix: opts.prefix, concurrency: 1, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: IDEMPOTENT_MAX_STALLS },
   );
   maintenanceWorker.on("error", (err) => opts.log.error({ err: err.message }, "maintenance worker error"));
 

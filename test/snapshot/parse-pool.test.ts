@@ -25,6 +25,32 @@ const files = Array.from({ length: 300 }, (_, i) => ({
   text: i % 50 === 3 ? `const = ;\nimport "./m${i + 1}";\n` : `import { a${i} } from "./m${i + 1}";\nimport type { T } from "@scope/t";\nexport const x${i}: T = a${i};\nexport * from "./m${(i * 7) % 300}";\n`,
 }));
 
+type Pool = ReturnType<PoolModule["createParsePool"]>;
+type Records = Awaited<ReturnType<ReturnType<Pool["session"]>["finish"]>>;
+
+/**
+ * Streams `files` into sessions (a pause of `pauseMs` every 40 files, as git hands them over)
+ * until the workers took part, bounded at 20 s: they are up after ~50 ms on an idle machine,
+ * far later beside CI's other test files (a single stream once found them still starting).
+ * Each session's records go to `check`; returns how many sessions ran and the last records.
+ */
+async function streamUntilWorkersTakePart(pool: Pool, pauseMs: number, check: (records: Records) => void = () => {}): Promise<{ sessions: number; records: Records }> {
+  const until = Date.now() + 20_000;
+  let sessions = 0;
+  let records: Records;
+  do {
+    const session = pool.session();
+    sessions++;
+    for (const [i, f] of files.entries()) {
+      session.add(f.path, f.text);
+      if (i % 40 === 0) await new Promise((r) => setTimeout(r, pauseMs));
+    }
+    records = await session.finish();
+    check(records);
+  } while (pool.stats.byWorkers === 0 && Date.now() < until);
+  return { sessions, records };
+}
+
 describe("parse pool", () => {
   it("gives every thread's records in the order files were added, streamed or all at once", async () => {
     const { createParsePool, extractModuleRecord } = await load();
@@ -32,23 +58,11 @@ describe("parse pool", () => {
     const pool = createParsePool(2);
     try {
       expect(await pool.extract(files)).toEqual(expected);
-      // Files arrive over time, as git hands them over. Streamed again until the workers took
-      // part: they are up after ~50 ms on an idle machine, far later beside CI's other test
-      // files (a single stream once found them still starting).
-      let sessions = 1;
-      const until = Date.now() + 20_000;
-      do {
-        const session = pool.session();
-        sessions++;
-        for (const [i, f] of files.entries()) {
-          session.add(f.path, f.text);
-          if (i % 40 === 0) await new Promise((r) => setTimeout(r, 2));
-        }
-        expect(await session.finish()).toEqual(expected);
-      } while (pool.stats.byWorkers === 0 && Date.now() < until);
+      // Files arrive over time, as git hands them over.
+      const { sessions } = await streamUntilWorkersTakePart(pool, 2, (records) => expect(records).toEqual(expected));
       // The workers parsed while files were still being added, and every chunk was parsed once.
       expect(pool.stats.byWorkers).toBeGreaterThan(0);
-      expect(pool.stats.byWorkers + pool.stats.here).toBe(sessions * Math.ceil(files.length / 16));
+      expect(pool.stats.byWorkers + pool.stats.here).toBe((1 + sessions) * Math.ceil(files.length / 16));
     } finally {
       pool.close();
     }
@@ -58,18 +72,8 @@ describe("parse pool", () => {
     const { createParsePool, extractModuleRecord, codec } = await load();
     const pool = createParsePool(2);
     try {
-      // Streamed with pauses, so the workers (up after ~50 ms, later under load) take chunks
-      // too; again until they have.
-      let records: Awaited<ReturnType<ReturnType<typeof pool.session>["finish"]>>;
-      const until = Date.now() + 20_000;
-      do {
-        const session = pool.session();
-        for (const [i, f] of files.entries()) {
-          session.add(f.path, f.text);
-          if (i % 40 === 0) await new Promise((r) => setTimeout(r, 20));
-        }
-        records = await session.finish();
-      } while (pool.stats.byWorkers === 0 && Date.now() < until);
+      // Streamed with pauses, so the workers take chunks too.
+      const { records } = await streamUntilWorkersTakePart(pool, 20);
       expect(pool.stats.byWorkers).toBeGreaterThan(0);
       expect(pool.stats.here).toBeGreaterThan(0);
       records.forEach((record, i) => {
