@@ -25,10 +25,20 @@ export interface RepoContext {
 export async function repoContext(dir: string, withHead: boolean): Promise<RepoContext | null> {
   let out: string;
   try {
-    out = (await runGit(dir, ["rev-parse", "--show-toplevel", "--absolute-git-dir", ...(withHead ? ["--verify", "HEAD^{commit}"] : [])])).toString("utf8");
+    out = (await runGit(dir, repoContextArgs(withHead))).toString("utf8");
   } catch {
     return null;
   }
+  return parseRepoContext(out, withHead);
+}
+
+/** The one `git` invocation behind repoContext (the launcher's prefetch asks it too). */
+export function repoContextArgs(withHead: boolean): string[] {
+  return ["rev-parse", "--show-toplevel", "--absolute-git-dir", ...(withHead ? ["--verify", "HEAD^{commit}"] : [])];
+}
+
+/** repoContext's reading of that invocation's output. */
+export function parseRepoContext(out: string, withHead: boolean): RepoContext | null {
   const lines = out.split("\n");
   const [root, gitDir, head] = lines;
   if (lines.length !== (withHead ? 4 : 3) || lines.at(-1) !== "" || !root || !gitDir || (withHead && !head)) return null;

@@ -82,7 +82,7 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
   const needsText = ["contents", "imports", "dependencies"].some((r) => opts.reads.has(r as Read));
 
   const wantsGraph = opts.reads.has("imports") || opts.reads.has("dependencies");
-  const prefetch = wantsGraph && needsText && opts.parsePool ? opts.parsePool.session() : null;
+  const prefetch = wantsGraph && needsText && opts.parsePool ? opts.parsePool.session(bytesToParse(entries, capOf, opts.cache)) : null;
   const prefetched: string[] = [];
   if (needsText) {
     const toRead: string[] = [];
@@ -166,6 +166,13 @@ export async function buildSnapshot(source: FileSource, opts: BuildOptions): Pro
   };
   if ("facts" in graph && graph.facts) linkFacts.set(snapshot, graph.facts);
   return snapshot;
+}
+
+/** Roughly the text a build will parse: source files within their cap whose record is not cached. */
+function bytesToParse(entries: readonly TreeEntry[], capOf: (path: string) => number, cache: RecordCache | undefined): number {
+  let bytes = 0;
+  for (const e of entries) if (e.type === "file" && e.size <= capOf(e.path) && needsRecord(e.path, e.blobSha ?? undefined, cache)) bytes += e.size;
+  return bytes;
 }
 
 type Decoded = { readonly text: string; readonly skip?: undefined } | { readonly text?: undefined; readonly skip: SkipReason };

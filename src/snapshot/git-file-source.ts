@@ -1,27 +1,33 @@
 import { spawn } from "node:child_process";
 import { runGit } from "./run-git.js";
 import type { FileSource, TreeEntry } from "./file-source.js";
+import { rootTreeId, type ListedEntry } from "./git-tree-id.js";
 import { readBlobsFromWorktree, type WantedBlob } from "./worktree-blobs.js";
+
+/**
+ * `git ls-tree -r -l -z --full-tree` output that was asked for before the revision was known to
+ * the caller (see cli/head-prefetch.ts), with the commit and tree id of the same reading of HEAD.
+ */
+export interface Prelisted {
+  readonly commit: string;
+  readonly tree: string;
+  readonly listing: Buffer;
+}
 
 /**
  * A committed revision of a local git repository, read with `ls-tree`, then from the working
  * tree where its files are byte for byte the revision's (`worktree: false` never looks), and
  * one `cat-file --batch` for the rest. `repoDir` is the working tree's root.
  * `pathspecs` limits the listing (the agent hook reads only the invariant folders of HEAD).
+ * `prelisted` is taken instead of listing again only when it is `rev`'s tree: its commit is
+ * `rev` and the listing hashes to that commit's tree id; anything else lists `rev` as usual.
  */
-export function gitFileSource(repoDir: string, rev: string, opts: { pathspecs?: readonly string[]; worktree?: false } = {}): FileSource {
+export function gitFileSource(repoDir: string, rev: string, opts: { pathspecs?: readonly string[]; worktree?: false; prelisted?: Promise<Prelisted | null> } = {}): FileSource {
   let entries: Map<string, TreeEntry> | null = null;
   const list = async (): Promise<TreeEntry[]> => {
-    const out = await runGit(repoDir, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev, ...(opts.pathspecs?.length ? ["--", ...opts.pathspecs] : [])]);
-    const result: TreeEntry[] = [];
-    for (const rec of out.toString("utf8").split("\0")) {
-      if (!rec) continue;
-      const tab = rec.indexOf("\t");
-      const [mode, type, sha, size] = rec.slice(0, tab).split(/\s+/);
-      const path = rec.slice(tab + 1);
-      const kind = type === "commit" ? "submodule" : mode === "120000" ? "symlink" : "file";
-      result.push({ path, size: size === "-" ? 0 : Number(size), blobSha: sha ?? null, type: kind });
-    }
+    const pre = opts.pathspecs?.length ? null : await opts.prelisted;
+    const verified = pre && pre.commit === rev ? parseListing(pre.listing) : null;
+    const { result } = verified && rootTreeId(verified.rows) === pre!.tree ? verified : parseListing(await runGit(repoDir, ["ls-tree", "-r", "-l", "-z", "--full-tree", rev, ...(opts.pathspecs?.length ? ["--", ...opts.pathspecs] : [])]));
     result.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     entries = new Map(result.map((e) => [e.path, e]));
     return result;
@@ -56,6 +62,22 @@ export function gitFileSource(repoDir: string, rev: string, opts: { pathspecs?: 
       return out;
     },
   };
+}
+
+/** `ls-tree -r -l -z` output as entries, and as the rows git hashed them from (see git-tree-id.ts). */
+function parseListing(out: Buffer): { result: TreeEntry[]; rows: ListedEntry[] } {
+  const result: TreeEntry[] = [];
+  const rows: ListedEntry[] = [];
+  for (const rec of out.toString("utf8").split("\0")) {
+    if (!rec) continue;
+    const tab = rec.indexOf("\t");
+    const [mode, type, sha, size] = rec.slice(0, tab).split(/\s+/);
+    const path = rec.slice(tab + 1);
+    const kind = type === "commit" ? "submodule" : mode === "120000" ? "symlink" : "file";
+    result.push({ path, size: size === "-" ? 0 : Number(size), blobSha: sha ?? null, type: kind });
+    rows.push({ mode: mode ?? "", sha: sha ?? "", path });
+  }
+  return { result, rows };
 }
 
 /**

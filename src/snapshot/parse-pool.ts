@@ -37,9 +37,9 @@ const MAIN_TAKER = -1;
 /**
  * Worker threads that parse source files alongside the calling thread. oxc's async parse still
  * builds every result's JS objects on the main thread (nearly all of the cost on a 1k-file
- * repository), so only more JS threads parse faster. A worker takes ~65 ms to start (a V8
- * isolate plus oxc's native module), so a one-shot CLI run starts the pool before it lists
- * the tree, and the workers are ready when the files are.
+ * repository), so only more JS threads parse faster. A worker takes ~20–65 ms to start (a V8
+ * isolate plus oxc's native module), so a one-shot CLI run starts its threads as soon as the
+ * listing says how much there is to parse, and they come up while the files are read.
  */
 export interface ParsePool {
   /** Records of `files`, in order; the calling thread parses too. */
@@ -47,8 +47,9 @@ export interface ParsePool {
   /**
    * Files handed over one by one as they are read: the workers parse while the rest is still
    * arriving (git streams blobs for ~100–250 ms on 1k files), and `finish` adds this thread.
+   * `bytes`: about how much text the session will parse (see createParsePool's `minBytes`).
    */
-  session(): ParseSession;
+  session(bytes?: number): ParseSession;
   /** Stops the workers (they would otherwise keep the process alive). */
   close(): void;
   /** Chunks parsed by the workers and by the calling thread, over all sessions. */
@@ -71,11 +72,20 @@ const WORKER_URL = new URL("./parse-worker.js", import.meta.url);
 /**
  * `encode`: the workers also encode what they parse for the record cache (noteEncoding), so a
  * cold run's cache write only joins strings; off when no cache will be written (`--no-cache`).
+ * `minBytes`: start the threads only for a session of at least this much text; a smaller one is
+ * parsed on the calling thread alone (a thread's start-up and its own JIT warm-up cost more
+ * than it saves on a small tree; see check-command.ts).
  */
-export function createParsePool(threads: number, opts: { encode?: boolean } = {}): ParsePool {
-  // Under tsx/vitest the worker's compiled file does not exist: the calling thread does all of it.
+export function createParsePool(threads: number, opts: { encode?: boolean; minBytes?: number } = {}): ParsePool {
   const workers: Worker[] = [];
-  if (threads > 0 && existsSync(fileURLToPath(WORKER_URL))) {
+  // A worker that failed (its 'error' is handled here, so it never throws) gets no more work.
+  const alive = new Set<Worker>();
+  let warmUp: { stop(): void } | null = null;
+  let started = false;
+  const start = () => {
+    started = true;
+    // Under tsx/vitest the worker's compiled file does not exist: the calling thread does all of it.
+    if (threads <= 0 || !existsSync(fileURLToPath(WORKER_URL))) return;
     for (let i = 0; i < threads; i++) {
       try {
         // oxc recurses on the native stack; a worker's default 4 MB is half the main thread's,
@@ -84,29 +94,31 @@ export function createParsePool(threads: number, opts: { encode?: boolean } = {}
         // Idle workers must not keep a finished CLI run alive.
         w.unref();
         workers.push(w);
+        alive.add(w);
         takerOf.set(w, i + 1);
+        const leave = () => alive.delete(w);
+        w.once("error", leave);
+        w.once("exit", leave);
       } catch {
         break;
       }
     }
-  }
-  // A worker that failed (its 'error' is handled here, so it never throws) gets no more work.
-  const alive = new Set(workers);
-  for (const w of workers) {
-    const leave = () => alive.delete(w);
-    w.once("error", leave);
-    w.once("exit", leave);
-  }
-  // This thread parses too, and until the files are read it only waits for git (see warm-up.ts).
-  const warmUp = workers.length > 0 ? startWarmUp({ whenIdle: true }) : null;
+    // This thread parses too, and until the files are read it only waits for git (see warm-up.ts).
+    if (workers.length > 0) warmUp = startWarmUp({ whenIdle: true });
+  };
+  // Without `minBytes` the threads start now; with it, when the first session turns out to be that big.
+  if (opts.minBytes === undefined) start();
   let sessions = 0;
   const stats = { byWorkers: 0, here: 0 };
-  const session = (): ParseSession => startSession(workers.filter((w) => alive.has(w)), ++sessions, stats, () => warmUp?.stop());
+  const session = (bytes = Infinity): ParseSession => {
+    if (!started && bytes >= opts.minBytes!) start();
+    return startSession(workers.filter((w) => alive.has(w)), ++sessions, stats, () => warmUp?.stop());
+  };
   return {
     stats,
     session,
     extract: (files) => {
-      const s = session();
+      const s = session(files.reduce((n, f) => n + f.text.length, 0));
       for (const f of files) s.add(f.path, f.text);
       return s.finish();
     },

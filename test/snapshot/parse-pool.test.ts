@@ -52,6 +52,31 @@ async function streamUntilWorkersTakePart(pool: Pool, pauseMs: number, check: (r
 }
 
 describe("parse pool", () => {
+  it("with minBytes, starts its threads only for a session that big, and parses a smaller one here", async () => {
+    const { createParsePool, extractModuleRecord } = await load();
+    const expected = files.map((f) => extractModuleRecord(f.path, f.text));
+    const pool = createParsePool(1, { minBytes: 1_000_000 });
+    try {
+      const small = pool.session(999_999);
+      for (const f of files) small.add(f.path, f.text);
+      expect(await small.finish()).toEqual(expected);
+      expect(pool.stats).toEqual({ byWorkers: 0, here: Math.ceil(files.length / 16) });
+      // A big enough session starts the thread, which then takes part.
+      const until = Date.now() + 20_000;
+      while (pool.stats.byWorkers === 0 && Date.now() < until) {
+        const big = pool.session(1_000_000);
+        for (const [i, f] of files.entries()) {
+          big.add(f.path, f.text);
+          if (i % 40 === 0) await new Promise((r) => setTimeout(r, 2));
+        }
+        expect(await big.finish()).toEqual(expected);
+      }
+      expect(pool.stats.byWorkers).toBeGreaterThan(0);
+    } finally {
+      pool.close();
+    }
+  });
+
   it("gives every thread's records in the order files were added, streamed or all at once", async () => {
     const { createParsePool, extractModuleRecord } = await load();
     const expected = files.map((f) => extractModuleRecord(f.path, f.text));
