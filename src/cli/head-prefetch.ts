@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { parseArgs } from "node:util";
 import type { Prelisted } from "../snapshot/git-file-source.js";
+import { runGit } from "../snapshot/run-git.js";
 import { CHECK_OPTIONS } from "./check-options.js";
 import { parseRepoContext, repoContextArgs, type RepoContext } from "./git-context.js";
 
@@ -36,17 +36,8 @@ export function prefetchHead(args: readonly string[], cwd: string): HeadPrefetch
   const { values, positionals } = parsed;
   if (values.help || values.worktree || values.staged || positionals.length > 1) return null;
   const dir = positionals[0] ?? cwd;
-  const children: ChildProcess[] = [];
-  const ask = (gitArgs: string[], stdin?: string): Promise<Buffer | null> =>
-    new Promise((resolve) => {
-      const child = spawn("git", gitArgs, { cwd: dir, stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "ignore"] });
-      children.push(child);
-      const out: Buffer[] = [];
-      child.stdout!.on("data", (c: Buffer) => out.push(c));
-      child.on("error", () => resolve(null));
-      child.on("close", (code) => resolve(code === 0 ? Buffer.concat(out) : null));
-      if (stdin !== undefined) child.stdin!.on("error", () => {}).end(stdin);
-    });
+  const stop = new AbortController();
+  const ask = (gitArgs: string[], stdin?: string): Promise<Buffer | null> => runGit(dir, gitArgs, { signal: stop.signal, ...(stdin === undefined ? {} : { stdin }) }).catch(() => null);
   const context = ask(repoContextArgs(true)).then((out) => (out === null ? null : parseRepoContext(out.toString("utf8"), true)));
   const listing = ask(["ls-tree", "-r", "-l", "-z", "--full-tree", "HEAD"]);
   const head = ask(["cat-file", "--batch"], "HEAD\n").then((out) => (out === null ? null : commitAndTree(out)));
@@ -54,9 +45,7 @@ export function prefetchHead(args: readonly string[], cwd: string): HeadPrefetch
     dir,
     context,
     prelisted: Promise.all([head, listing]).then(([h, l]) => (h && l ? { ...h, listing: l } : null)),
-    dispose() {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
-    },
+    dispose: () => stop.abort(),
   };
 }
 
