@@ -11,11 +11,39 @@ export function bail(): never {
   throw BAIL;
 }
 
-/** Keywords after which `/` starts a regular expression and `<` a JSX element. */
-const EXPRESSION_KEYWORDS = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await", "default", "extends"]);
-const KEYWORD_INITIALS = new Set([...EXPRESSION_KEYWORDS].map((w) => w.charCodeAt(0)));
+/** Keywords after which `/` starts a regular expression and `<` a JSX element, by length. */
+const EXPRESSION_KEYWORDS: readonly (readonly string[])[] = [[], [], ["in", "of", "do"], ["new"], ["void", "case", "else"], ["throw", "yield", "await"], ["return", "typeof", "delete"], ["default", "extends"], [], [], ["instanceof"]];
 
-type TokKind = "none" | "id" | "kw" | "str" | "num" | "tpl" | "regex" | "jsx" | "punct";
+/** The expression keyword spelled by the word at `start` (`len` long), or "". Compares in place: no slice per word. */
+function expressionKeywordAt(t: string, start: number, len: number): string {
+  const words = EXPRESSION_KEYWORDS[len];
+  if (words === undefined) return "";
+  for (const w of words) if (t.startsWith(w, start)) return w;
+  return "";
+}
+
+/**
+ * The previous token, as far as telling `/` (divide or regex) and `<` (less-than or JSX) apart
+ * and placing `import(` needs: its kind, and for a punctuator its code. Numbers, not strings, so
+ * the per-token loop compares integers.
+ */
+export const PREV_NONE = 0;
+/** An identifier that is no keyword (a member name, a binding name). */
+export const PREV_ID = 1;
+/** A word that may be a keyword (`return`, `typeof`…): read off the text only when it matters. */
+export const PREV_WORD = 2;
+/** A string, number, template, regex or JSX element: an expression just ended. */
+export const PREV_VALUE = 3;
+export const PREV_PUNCT = 4;
+/** Punctuator codes beyond single characters (which are their char code). */
+export const ARROW = 256;
+const OPTIONAL_CHAIN = 257;
+const SPREAD = 258;
+const PREFIX = 259;
+/** `x++` or `x--`: an expression ended (`a++ / b` divides). */
+const POSTFIX_UPDATE = 260;
+const POSTFIX_NON_NULL = 261;
+
 /** A token of the header of an import or export statement. */
 export interface Tok {
   readonly kind: "id" | "str" | "punct" | "other";
@@ -28,13 +56,60 @@ const isIdStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) |
 const isIdPart = (c: number) => isIdStart(c) || (c >= 48 && c <= 57);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isLineEnd = (c: number) => c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+/** The end of an identifier whose first character is before `pos`; an escape (`\\u…`) bails. */
+function identEnd(t: string, pos: number): number {
+  while (pos < t.length && isIdPart(t.charCodeAt(pos))) pos++;
+  if (pos < t.length && t.charCodeAt(pos) === 92) bail();
+  return pos;
+}
+
+/** The end of the numeric literal at `pos`: `1_000n`, `0x1F`, `.5`, `1.5e-3` (`0x1e-3` is two tokens). */
+function numberEnd(t: string, pos: number): number {
+  const start = pos;
+  while (pos < t.length) {
+    const c = t.charCodeAt(pos);
+    const exponentSign = (c === 43 || c === 45) && (t[pos - 1] === "e" || t[pos - 1] === "E") && !/^0[a-zA-Z]/.test(t.slice(start, start + 2));
+    if (isIdPart(c) || c === 46 || exponentSign) pos++;
+    else return pos;
+  }
+  return pos;
+}
+
+/** The end of the string literal whose opening `quote` is at `pos`; unterminated bails. */
+function stringEnd(t: string, pos: number, quote: number): number {
+  pos++;
+  while (pos < t.length) {
+    const c = t.charCodeAt(pos);
+    if (c === quote) return pos + 1;
+    pos += c === 92 ? 2 : 1;
+  }
+  bail();
+}
+
+/** Whether the previous token leaves the parser expecting an expression (so `/` is a regex, `<` a tag). */
+function startsExpression(t: string, kind: number, punct: number, wordStart: number, wordEnd: number): boolean {
+  switch (kind) {
+    case PREV_NONE:
+      return true;
+    case PREV_WORD:
+      return expressionKeywordAt(t, wordStart, wordEnd - wordStart) !== "";
+    case PREV_PUNCT:
+      return !(punct === 41 || punct === 93 || punct === 125 || punct === POSTFIX_UPDATE || punct === POSTFIX_NON_NULL);
+    default:
+      return false;
+  }
+}
+
 const UNICODE_SPACE = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
 export abstract class CodeScanner {
   protected pos = 0;
   protected readonly comments: { start: number; end: number }[] = [];
-  protected prevKind: TokKind = "none";
-  protected prevValue = "";
+  /** The previous token (PREV_*), its punctuator code, and where a PREV_WORD stands. */
+  protected prevKind = PREV_NONE;
+  protected prevPunct = 0;
+  protected prevWordStart = 0;
+  protected prevWordEnd = 0;
   /** After `export const x`: a second declarator at depth 0 would be a second export name. */
   protected watchDeclarators = false;
 
@@ -54,61 +129,89 @@ export abstract class CodeScanner {
    * Scans code until EOF or, with `untilBrace`, the `}` that closes the `${` or `{` the caller
    * opened. `level` counts enclosing templates and JSX expressions: only level 0, bracket depth 0
    * is module level, where import and export declarations stand.
+   *
+   * This loop runs once per token of every file, and a cold `plumbline check` runs much of it in
+   * V8's interpreter, so it keeps the position and the previous token in local numbers, steps
+   * over spaces, words, numbers, strings and punctuators inline, and looks a word up as a keyword
+   * only when the next token needs to know. (1k files: ~2× faster cold than a method per token,
+   * measured.) The fields are written back before anything that reads them is called.
    */
   protected code(untilBrace: boolean, level: number): void {
     const t = this.text;
+    const n = t.length;
     const stack: number[] = [];
     /** Index into `stack` of a call `import(` reached through `=>` (it may be a function type's return). */
     const checkAfter = new Set<number>();
+    let pos = this.pos;
+    let kind = this.prevKind;
+    let punct = this.prevPunct;
+    let wordStart = this.prevWordStart;
+    let wordEnd = this.prevWordEnd;
     while (true) {
-      this.trivia();
-      if (this.pos >= t.length) {
+      // Reads are guarded: reading past the end would cost V8's optimised code a deoptimisation.
+      let c = pos < n ? t.charCodeAt(pos) : -1;
+      while (c === 32 || (c >= 9 && c <= 13)) c = ++pos < n ? t.charCodeAt(pos) : -1;
+      if (c === 47 || c > 127) {
+        // A comment or a Unicode space, maybe (`/` may also divide or start a regex).
+        this.pos = pos;
+        this.trivia();
+        pos = this.pos;
+        c = pos < n ? t.charCodeAt(pos) : -1;
+      }
+      if (c === -1) {
         if (untilBrace || stack.length > 0) bail();
+        this.pos = pos;
+        this.setPrev(kind, punct, wordStart, wordEnd);
         return;
       }
-      const c = t.charCodeAt(this.pos);
-      const start = this.pos;
+      const start = pos;
       if (isIdStart(c)) {
-        this.skipIdent();
-        const len = this.pos - start;
-        if (c > 127 && UNICODE_SPACE.test(t.slice(start, this.pos))) bail();
-        const member = this.prevKind === "punct" && (this.prevValue === "." || this.prevValue === "?.");
-        if (member) {
-          this.setPrev("id", "");
+        pos = identEnd(t, pos + 1);
+        if (c > 127 && UNICODE_SPACE.test(t.slice(start, pos))) bail();
+        if (kind === PREV_PUNCT && (punct === 46 || punct === OPTIONAL_CHAIN)) {
+          kind = PREV_ID; // a member name: `x.import`, `y.return`
           continue;
         }
-        // Most identifiers are no keyword of interest: compare in place rather than slice each one.
-        if (len === 6 && (t.startsWith("import", start) || t.startsWith("export", start))) {
-          const topLevel = level === 0 && stack.length === 0;
-          this.keyword(t.startsWith("import", start) ? "import" : "export", start, topLevel, stack, checkAfter);
+        if (pos - start === 6 && (t.startsWith("import", start) || t.startsWith("export", start))) {
+          this.pos = pos;
+          this.setPrev(kind, punct, wordStart, wordEnd);
+          this.keyword(c === 105 ? "import" : "export", start, level === 0 && stack.length === 0, stack, checkAfter);
+          pos = this.pos;
+          kind = this.prevKind;
+          punct = this.prevPunct;
+          wordStart = this.prevWordStart;
+          wordEnd = this.prevWordEnd;
           continue;
         }
-        const word = len >= 2 && len <= 10 && KEYWORD_INITIALS.has(c) ? t.slice(start, this.pos) : "";
-        if (EXPRESSION_KEYWORDS.has(word)) this.setPrev("kw", word);
-        else this.setPrev("id", "");
+        kind = PREV_WORD;
+        wordStart = start;
+        wordEnd = pos;
         continue;
       }
-      if (isDigit(c) || (c === 46 && isDigit(t.charCodeAt(this.pos + 1)))) {
-        this.number();
-        this.setPrev("num", "");
+      if (isDigit(c) || (c === 46 && pos + 1 < n && isDigit(t.charCodeAt(pos + 1)))) {
+        pos = numberEnd(t, pos);
+        kind = PREV_VALUE;
         continue;
       }
       switch (c) {
         case 34: // "
         case 39: // '
-          this.string(c);
-          this.setPrev("str", "");
+          pos = stringEnd(t, pos, c);
+          kind = PREV_VALUE;
           continue;
         case 96: // `
+          this.pos = pos;
           this.template(level);
-          this.setPrev("tpl", "");
+          pos = this.pos;
+          kind = PREV_VALUE;
           continue;
         case 40: // (
         case 91: // [
         case 123: // {
-          this.pos++;
+          pos++;
           stack.push(c);
-          this.setPrev("punct", t[start]!);
+          kind = PREV_PUNCT;
+          punct = c;
           continue;
         case 41: // )
         case 93: // ]
@@ -117,104 +220,102 @@ export abstract class CodeScanner {
           const open = stack.pop();
           if (open === undefined) {
             if (c === 125 && untilBrace) {
-              this.pos++;
+              this.pos = pos + 1;
+              this.setPrev(kind, punct, wordStart, wordEnd);
               return;
             }
             bail();
           }
           if ((c === 41 && open !== 40) || (c === 93 && open !== 91) || (c === 125 && open !== 123)) bail();
-          this.pos++;
-          this.setPrev("punct", t[start]!);
-          if (checkAfter.delete(stack.length)) this.onlyPromiseChain();
+          pos++;
+          kind = PREV_PUNCT;
+          punct = c;
+          if (checkAfter.size > 0 && checkAfter.delete(stack.length)) {
+            this.pos = pos;
+            this.setPrev(kind, punct, wordStart, wordEnd);
+            this.onlyPromiseChain();
+          }
           continue;
         }
-        case 47: // /
-          if (this.expressionStarts()) {
+        case 47: // / (not a comment: trivia took those)
+          if (startsExpression(t, kind, punct, wordStart, wordEnd)) {
+            this.pos = pos;
             this.regex();
-            this.setPrev("regex", "");
+            pos = this.pos;
+            kind = PREV_VALUE;
           } else {
-            this.pos++;
-            this.setPrev("punct", "/");
+            pos++;
+            kind = PREV_PUNCT;
+            punct = c;
           }
           continue;
         case 60: // <
-          if (this.jsx && this.expressionStarts()) {
+          if (this.jsx && startsExpression(t, kind, punct, wordStart, wordEnd)) {
+            this.pos = pos;
             this.jsxElement(level);
-            this.setPrev("jsx", "");
+            pos = this.pos;
+            kind = PREV_VALUE;
           } else {
-            this.pos++;
-            this.setPrev("punct", "<");
+            pos++;
+            kind = PREV_PUNCT;
+            punct = c;
           }
           continue;
         case 35: // #private
-          this.pos++;
-          if (!isIdStart(t.charCodeAt(this.pos))) bail();
-          this.skipIdent();
-          this.setPrev("id", "");
+          if (!(pos + 1 < n && isIdStart(t.charCodeAt(pos + 1)))) bail();
+          pos = identEnd(t, pos + 2);
+          kind = PREV_ID;
           continue;
         case 92: // an escaped identifier
           bail();
       }
-      this.punct(level === 0 && stack.length === 0);
+      // Punctuators.
+      const d = pos + 1 < n ? t.charCodeAt(pos + 1) : -1;
+      if (c === 61 && d === 62) {
+        pos += 2;
+        punct = ARROW;
+      } else if (c === 63 && d === 46 && !(pos + 2 < n && isDigit(t.charCodeAt(pos + 2)))) {
+        pos += 2;
+        punct = OPTIONAL_CHAIN;
+      } else if (c === 46 && d === 46 && pos + 2 < n && t.charCodeAt(pos + 2) === 46) {
+        // A spread, not a member access: `...import("x")` is still an import.
+        pos += 3;
+        punct = SPREAD;
+      } else if ((c === 43 || c === 45) && d === c) {
+        // `a++ / b` divides; `++/re/` cannot be written.
+        punct = startsExpression(t, kind, punct, wordStart, wordEnd) ? PREFIX : POSTFIX_UPDATE;
+        pos += 2;
+      } else if (c === 33 && d !== 61 && !startsExpression(t, kind, punct, wordStart, wordEnd)) {
+        // TypeScript's non-null `x!` ends an expression.
+        pos++;
+        punct = POSTFIX_NON_NULL;
+      } else {
+        if (this.watchDeclarators && level === 0 && stack.length === 0) {
+          if (c === 44) bail();
+          if (c === 59) this.watchDeclarators = false;
+        }
+        pos++;
+        punct = c;
+      }
+      kind = PREV_PUNCT;
     }
   }
 
-  protected setPrev(kind: TokKind, value: string): void {
+  protected setPrev(kind: number, punct = 0, wordStart = 0, wordEnd = 0): void {
     this.prevKind = kind;
-    this.prevValue = value;
+    this.prevPunct = punct;
+    this.prevWordStart = wordStart;
+    this.prevWordEnd = wordEnd;
   }
 
-  /** Whether the previous token leaves the parser expecting an expression (so `/` is a regex, `<` a tag). */
-  protected expressionStarts(): boolean {
-    switch (this.prevKind) {
-      case "none":
-      case "kw":
-        return true;
-      case "punct":
-        return !(this.prevValue === ")" || this.prevValue === "]" || this.prevValue === "}" || this.prevValue === "++" || this.prevValue === "--" || this.prevValue === "!post");
-      default:
-        return false;
-    }
+  /** Whether the previous token is the punctuator `code` (a char code, or ARROW). */
+  protected prevIsPunct(code: number): boolean {
+    return this.prevKind === PREV_PUNCT && this.prevPunct === code;
   }
 
-  protected punct(moduleLevel: boolean): void {
-    const t = this.text;
-    const c = t.charCodeAt(this.pos);
-    const n = t.charCodeAt(this.pos + 1);
-    if (c === 61 && n === 62) {
-      this.pos += 2;
-      this.setPrev("punct", "=>");
-      return;
-    }
-    if (c === 63 && n === 46 && !isDigit(t.charCodeAt(this.pos + 2))) {
-      this.pos += 2;
-      this.setPrev("punct", "?.");
-      return;
-    }
-    if (c === 46 && n === 46 && t.charCodeAt(this.pos + 2) === 46) {
-      // A spread, not a member access: `...import("x")` is still an import.
-      this.pos += 3;
-      this.setPrev("punct", "...");
-      return;
-    }
-    if ((c === 43 || c === 45) && n === c) {
-      // `a++ / b` divides; `++/re/` cannot be written.
-      this.pos += 2;
-      this.setPrev("punct", this.expressionStarts() ? "prefix" : c === 43 ? "++" : "--");
-      return;
-    }
-    if (c === 33 && n !== 61 && !this.expressionStarts()) {
-      // TypeScript's non-null `x!` ends an expression.
-      this.pos++;
-      this.setPrev("punct", "!post");
-      return;
-    }
-    if (moduleLevel && this.watchDeclarators) {
-      if (c === 44) bail();
-      if (c === 59) this.watchDeclarators = false;
-    }
-    this.pos++;
-    this.setPrev("punct", t[this.pos - 1]!);
+  /** Whether the previous token is the word `word` (not a member name). */
+  protected prevIsWord(word: string): boolean {
+    return this.prevKind === PREV_WORD && this.prevWordEnd - this.prevWordStart === word.length && this.text.startsWith(word, this.prevWordStart);
   }
 
   // ---- trivia and literals ----
@@ -250,42 +351,14 @@ export abstract class CodeScanner {
     if (last === undefined || start > last.start) this.comments.push({ start, end });
   }
 
-  protected skipIdent(): void {
-    const t = this.text;
-    this.pos++;
-    while (this.pos < t.length && isIdPart(t.charCodeAt(this.pos))) this.pos++;
-    if (t.charCodeAt(this.pos) === 92) bail();
-  }
-
   protected ident(): string {
     const start = this.pos;
-    this.skipIdent();
+    this.pos = identEnd(this.text, start + 1);
     return this.text.slice(start, this.pos);
   }
 
-  protected number(): void {
-    const t = this.text;
-    const start = this.pos;
-    while (this.pos < t.length) {
-      const c = t.charCodeAt(this.pos);
-      const exponentSign = (c === 43 || c === 45) && (t[this.pos - 1] === "e" || t[this.pos - 1] === "E") && !/^0[a-zA-Z]/.test(t.slice(start, start + 2));
-      if (isIdPart(c) || c === 46 || exponentSign) this.pos++;
-      else return;
-    }
-  }
-
   protected string(quote: number): void {
-    const t = this.text;
-    this.pos++;
-    while (this.pos < t.length) {
-      const c = t.charCodeAt(this.pos);
-      if (c === quote) {
-        this.pos++;
-        return;
-      }
-      this.pos += c === 92 ? 2 : 1;
-    }
-    bail();
+    this.pos = stringEnd(this.text, this.pos, quote);
   }
 
   protected template(level: number): void {
@@ -301,7 +374,7 @@ export abstract class CodeScanner {
         this.pos += 2;
       } else if (c === 36 && t.charCodeAt(this.pos + 1) === 123) {
         this.pos += 2;
-        this.setPrev("punct", "{");
+        this.setPrev(PREV_PUNCT, 123);
         this.code(true, level + 1);
       } else {
         this.pos++;
@@ -362,7 +435,7 @@ export abstract class CodeScanner {
       if (name === "") bail();
       if (c === 123) {
         this.pos++;
-        this.setPrev("punct", "{");
+        this.setPrev(PREV_PUNCT, 123);
         this.code(true, level + 1);
         continue;
       }
@@ -379,7 +452,7 @@ export abstract class CodeScanner {
         this.pos = end + 1;
       } else if (v === 123) {
         this.pos++;
-        this.setPrev("punct", "{");
+        this.setPrev(PREV_PUNCT, 123);
         this.code(true, level + 1);
       } else if (v === 60) {
         this.jsxElement(level);
@@ -397,7 +470,7 @@ export abstract class CodeScanner {
       if (this.pos >= t.length) bail();
       if (t.charCodeAt(this.pos) === 123) {
         this.pos++;
-        this.setPrev("punct", "{");
+        this.setPrev(PREV_PUNCT, 123);
         this.code(true, level + 1);
         continue;
       }

@@ -33,6 +33,8 @@ const QUICK: Array<[string, string]> = [
   ["a file with nothing in it", ``],
   ["spreads next to member accesses", `export async function f(xs: unknown[]) {\n  return [...xs, ...await import("./spread"), a?.import, b.export];\n}\n`],
   ["a hashbang-free script with ASI", `import a from "./a"\nimport b from "./b"\nexport const c = a + b\nexport function d() { return c }\n`],
+  ["the one-step statement shapes, spaced every way they can be", `import{a}from"./a";\nimport type{B}from'./b';\nimport {\n  c,\n  type D,\n  e as f,\n  type G as h,\n} from "./c";\nimport { type, i } from "./i";\nimport {} from "./empty";\nimport type {} from "./empty-type";\nimport { default as j, k as default2 } from "./j";\nexport const enum E { A }\nexport async function af() {}\nexport type T<X> = X;\nexport namespace N {}\nexport *as ns from "./ns";\nexport type * from "./types";\nexport type * as tns from "./tns";\nexport let l = 1\nexport * from "./after-asi"\n1, 2;\n`],
+  ["the token path where a one-step shape does not fit", `import { a /* note */, b } from "./a";\nimport { é } from "./e";\nimport { f } from "./it's";\nexport const x = import.meta.url;\nexport function* gen() {}\nexport declare const y: number;\nexport * as ns /* note */ from "./ns";\n`],
   ["the synthetic benchmark's statement shapes", `import { alpha as i0 } from "../core/alpha.js";\nimport type { Beta as i1 } from "@app/beta";\nimport * as i2 from "./gamma";\nconst i3 = require("../delta");\nexport async function loader() { const i4 = await import("./epsilon"); return i4; }\nexport * from "./zeta";\nexport { eta } from "./eta";\n`],
 ];
 
@@ -66,6 +68,8 @@ const EDGE: Array<[string, string]> = [
   ["decorator on an export", `export @dec class A {}\n`],
   ["export import alias", `export import A = B.C;\n`],
   ["import attributes", `import data from "./data.json" with { type: "json" };\nexport { default as d } from "./d.json" with { type: "json" };\n`],
+  ["a second declarator after import.meta", `export const a = import.meta.url, b = 2;\n`],
+  ["type as names in a one-step list", `import { type as x } from "./a";\nimport { type as } from "./b";\nimport { , a } from "./c";\n`],
   ["a top-level return", `return;\nimport a from "./a";\n`],
 ];
 
@@ -103,7 +107,7 @@ describe("quick module records", () => {
   });
 
   it("gives up on each construct it is not sure of, rather than guess", () => {
-    const expectBail = ["an import binding re-exported by name", "a namespace import re-exported", "an import binding as the default export", "an imported default as the default export", "destructured export", "two declarators", "string export names", "function type returning an import type", "typeof import", "regex after a closing paren"];
+    const expectBail = ["a second declarator after import.meta", "type as names in a one-step list", "an import binding re-exported by name", "a namespace import re-exported", "an import binding as the default export", "an imported default as the default export", "destructured export", "two declarators", "string export names", "function type returning an import type", "typeof import", "regex after a closing paren"];
     for (const name of expectBail) {
       const text = EDGE.find(([n]) => n === name)![1];
       expect({ name, record: scanModuleRecord("src/file.ts", text) }).toEqual({ name, record: null });
