@@ -40,8 +40,8 @@ const zodEnglishOnly = {
 rmSync(`${root}dist/bundle`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  // parse-worker runs in worker threads, loaded by URL next to the chunk that starts them.
-  entryPoints: { main: "dist/cli/main.js", "parse-worker": "dist/snapshot/parse-worker.js" },
+  // parse-worker and verdict-worker run in worker threads, loaded by URL next to the chunk that starts them.
+  entryPoints: { main: "dist/cli/main.js", "parse-worker": "dist/snapshot/parse-worker.js", "verdict-worker": "dist/snapshot/verdict-worker.js" },
   outdir: "dist/bundle",
   bundle: true,
   splitting: true,

@@ -36,7 +36,9 @@ const PARSE_THREADS = Math.max(0, Math.min(3, availableParallelism() - 1));
  * runs the scanner cold, in its own JIT, while sharing the cores with this thread and V8's
  * compiler and GC threads. Cold checks on the synthetic benchmark trees (2 cores, medians of
  * 5–10 interleaved runs; one thread vs none): 1k files (2.7 MB) 307 vs 280 ms, 2k (5.4 MB) 397
- * vs 419 ms, 10k (27 MB) 1.13 vs 1.31 s.
+ * vs 419 ms, 10k (27 MB) 1.13 vs 1.31 s. Below it the pool runs one verdict thread, which only
+ * runs oxc's syntax check (native code, no JIT to warm): 1k cold, 30 interleaved runs, median
+ * 863 → 821 ms on the same 2 cores in a slower hour (see parse-pool.ts).
  */
 const PARALLEL_PARSE_MIN_BYTES = 4 * 1024 * 1024;
 

@@ -1,24 +1,18 @@
 import { createRequire } from "node:module";
-import type { EcmaScriptModule, OxcError, ParserOptions } from "oxc-parser";
-import { transformSync } from "oxc-transform";
+import type { EcmaScriptModule, OxcError } from "oxc-parser";
 import { createLineIndex, type LineIndex } from "./line-index.js";
 import { NAMESPACE, type ModuleRecord, type RecordedBinding, type RecordedProblem, type RecordedReexport, type RecordedSpecifier } from "./module-record.js";
 import { commentTester, mayContainRequire, scanRequires } from "./scan-require.js";
 import { scanBrokenFile } from "./scan-broken-file.js";
-import { JSX_PATH, literalValue, scanModuleRecord } from "./scan-module.js";
+import { literalValue, scanModuleRecord } from "./scan-module.js";
+import { isSourcePath, JSX_PATH, optionsFor, syntaxAccepted } from "./syntax-verdict.js";
 import { MAX_NESTING, nestingOverflowAt } from "./nesting-depth.js";
 
 export { EXTRACTOR_VERSION } from "./module-record.js";
+export { isSourcePath } from "./syntax-verdict.js";
 export type { ModuleRecord, RecordedBinding, RecordedProblem, RecordedReexport, RecordedSpecifier } from "./module-record.js";
 
-const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"] as const;
-const DECLARATION = /\.d\.[cm]?ts$/;
 const MAX_REASON = 300;
-
-/** Whether a path is a source file whose imports become edges (declaration files only resolve). */
-export function isSourcePath(path: string): boolean {
-  return SOURCE_EXTENSIONS.some((ext) => path.endsWith(ext)) && !DECLARATION.test(path);
-}
 
 /**
  * oxc-parser is loaded on first use: with the quick path it is needed only for the few files
@@ -86,15 +80,19 @@ export function quickRecord(path: string, text: string): ModuleRecord | null {
 }
 
 function scanRecord(path: string, text: string): ModuleRecord | null {
-  if (!isSourcePath(path)) return null;
-  const record = scanModuleRecord(path, text);
-  if (record === null) return null;
-  try {
-    const { lang, sourceType } = optionsFor(path);
-    return transformSync(path, text, { ...(lang ? { lang } : {}), ...(sourceType ? { sourceType } : {}), jsx: "preserve" }).errors.length === 0 ? record : null;
-  } catch {
-    return null;
-  }
+  const record = scanUnverified(path, text);
+  return record !== null && syntaxAccepted(path, text) ? record : null;
+}
+
+/**
+ * extractModuleRecord with its syntax verdict (oxc's transform, native code) had on another
+ * thread: the scan's record, which stands if quickVerdict accepts the file, or null, when the
+ * file is to be extracted in full (parseModuleRecord). Either way the result is
+ * extractModuleRecord's. No nesting guard here: the scan is JavaScript and gives up on a stack
+ * overflow, and quickVerdict refuses a file too deep for oxc.
+ */
+export function scanUnverified(path: string, text: string): ModuleRecord | null {
+  return isSourcePath(path) ? scanModuleRecord(path, text) : null;
 }
 
 /** The record of a file too deep to parse safely (see nesting-depth.ts), or null. */
@@ -203,15 +201,6 @@ async function parseOffThread(path: string, text: string): Promise<Parsed> {
     if (retry.errors.length < first.errors.length) result = retry;
   }
   return { module: result.module, errors: result.errors, comments: () => result.comments };
-}
-
-function optionsFor(path: string): ParserOptions {
-  // JSX inside `.js` is the norm in React code bases; TypeScript and Babel accept it too.
-  if (/\.(js|jsx)$/.test(path)) return { lang: "jsx", sourceType: "unambiguous" };
-  if (path.endsWith(".mjs")) return { lang: "jsx", sourceType: "module" };
-  if (path.endsWith(".cjs")) return { lang: "jsx", sourceType: "commonjs" };
-  if (path.endsWith(".cts")) return { sourceType: "commonjs" };
-  return {};
 }
 
 function importedName(n: { kind: unknown; name: string | null }): string {

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { extractModuleRecord } from "./extract-imports.js";
+import { extractModuleRecord, parseModuleRecord, scanUnverified } from "./extract-imports.js";
 import type { ModuleRecord } from "./module-record.js";
 import { noteEncoding } from "./record-codec.js";
+import { quickVerdict } from "./syntax-verdict.js";
 import { startWarmUp } from "./warm-up.js";
 
 /**
@@ -29,6 +30,8 @@ export interface ParseAnswer {
   readonly records: readonly ModuleRecord[];
   /** `JSON.stringify(encodeRecord(record))` of each, made on the worker (see noteEncoding); absent when the pool was told no cache is written. */
   readonly encoded?: readonly string[];
+  /** From a verdict thread (no records): quickVerdict of each file. */
+  readonly accepted?: readonly boolean[];
 }
 
 /** The calling thread's mark in a claim; workers are 1…n. */
@@ -39,7 +42,8 @@ const MAIN_TAKER = -1;
  * builds every result's JS objects on the main thread (nearly all of the cost on a 1k-file
  * repository), so only more JS threads parse faster. A worker takes ~20–65 ms to start (a V8
  * isolate plus oxc's native module), so a one-shot CLI run starts its threads as soon as the
- * listing says how much there is to parse, and they come up while the files are read.
+ * listing says how much there is to parse, and they come up while the files are read. For a
+ * tree too small to repay parse threads, one verdict thread takes oxc's syntax check instead.
  */
 export interface ParsePool {
   /** Records of `files`, in order; the calling thread parses too. */
@@ -68,51 +72,62 @@ const CHUNK = 16;
 const WORKER_STACK_MB = 16;
 // Next to this module in both layouts: dist/snapshot/ (tsc) and dist/bundle/ (scripts/bundle-cli.mjs).
 const WORKER_URL = new URL("./parse-worker.js", import.meta.url);
+const VERDICT_WORKER_URL = new URL("./verdict-worker.js", import.meta.url);
 
 /**
  * `encode`: the workers also encode what they parse for the record cache (noteEncoding), so a
  * cold run's cache write only joins strings; off when no cache will be written (`--no-cache`).
- * `minBytes`: start the threads only for a session of at least this much text; a smaller one is
- * parsed on the calling thread alone (a thread's start-up and its own JIT warm-up cost more
- * than it saves on a small tree; see check-command.ts).
+ * `minBytes`: start the parse threads only for a session of at least this much text. A smaller
+ * one is parsed on the calling thread, which hands only oxc's syntax check to one verdict thread
+ * (verdict-worker.ts): a parse thread's start-up and its own JIT warm-up of the scan cost more
+ * than it saves on a small tree, while the check is native code from the first file and about a
+ * quarter of the parse (see check-command.ts).
  */
 export function createParsePool(threads: number, opts: { encode?: boolean; minBytes?: number } = {}): ParsePool {
   const workers: Worker[] = [];
   // A worker that failed (its 'error' is handled here, so it never throws) gets no more work.
   const alive = new Set<Worker>();
   let warmUp: { stop(): void } | null = null;
-  let started = false;
-  const start = () => {
-    started = true;
-    // Under tsx/vitest the worker's compiled file does not exist: the calling thread does all of it.
-    if (threads <= 0 || !existsSync(fileURLToPath(WORKER_URL))) return;
+  let parsing = false;
+  let verdictThread: Worker | null = null;
+  // Under tsx/vitest a worker's compiled file does not exist: the calling thread does all of it.
+  const spawn = (url: URL, taker: number, workerData: object): Worker | null => {
+    if (threads <= 0 || !existsSync(fileURLToPath(url))) return null;
+    try {
+      // oxc recurses on the native stack; a worker's default 4 MB is half the main thread's,
+      // and this makes the nesting guard's margin (nesting-depth.ts) ≥10× instead of ≥2.5×.
+      const w = new Worker(url, { resourceLimits: { stackSizeMb: WORKER_STACK_MB }, workerData });
+      // Idle workers must not keep a finished CLI run alive.
+      w.unref();
+      alive.add(w);
+      takerOf.set(w, taker);
+      const leave = () => alive.delete(w);
+      w.once("error", leave);
+      w.once("exit", leave);
+      return w;
+    } catch {
+      return null;
+    }
+  };
+  const startParsing = () => {
+    parsing = true;
     for (let i = 0; i < threads; i++) {
-      try {
-        // oxc recurses on the native stack; a worker's default 4 MB is half the main thread's,
-        // and this makes the nesting guard's margin (nesting-depth.ts) ≥10× instead of ≥2.5×.
-        const w = new Worker(WORKER_URL, { resourceLimits: { stackSizeMb: WORKER_STACK_MB }, workerData: { taker: i + 1, encode: opts.encode ?? true } });
-        // Idle workers must not keep a finished CLI run alive.
-        w.unref();
-        workers.push(w);
-        alive.add(w);
-        takerOf.set(w, i + 1);
-        const leave = () => alive.delete(w);
-        w.once("error", leave);
-        w.once("exit", leave);
-      } catch {
-        break;
-      }
+      const w = spawn(WORKER_URL, i + 1, { taker: i + 1, encode: opts.encode ?? true });
+      if (w === null) break;
+      workers.push(w);
     }
     // This thread parses too, and until the files are read it only waits for git (see warm-up.ts).
     if (workers.length > 0) warmUp = startWarmUp({ whenIdle: true });
   };
-  // Without `minBytes` the threads start now; with it, when the first session turns out to be that big.
-  if (opts.minBytes === undefined) start();
+  // Without `minBytes` the threads start now; with it, when a session turns out to be that big.
+  if (opts.minBytes === undefined) startParsing();
   let sessions = 0;
   const stats = { byWorkers: 0, here: 0 };
   const session = (bytes = Infinity): ParseSession => {
-    if (!started && bytes >= opts.minBytes!) start();
-    return startSession(workers.filter((w) => alive.has(w)), ++sessions, stats, () => warmUp?.stop());
+    if (!parsing && bytes >= opts.minBytes!) startParsing();
+    if (parsing) return startSession(workers.filter((w) => alive.has(w)), "parse", ++sessions, stats, () => warmUp?.stop());
+    verdictThread ??= spawn(VERDICT_WORKER_URL, 1, {});
+    return startSession(verdictThread && alive.has(verdictThread) ? [verdictThread] : [], "verdict", ++sessions, stats, () => {});
   };
   return {
     stats,
@@ -125,6 +140,7 @@ export function createParsePool(threads: number, opts: { encode?: boolean; minBy
     close() {
       warmUp?.stop();
       for (const w of workers) void w.terminate();
+      if (verdictThread) void verdictThread.terminate();
     },
   };
 }
@@ -147,9 +163,16 @@ interface Chunk {
  * here. Records are the same on every thread (same parser, same code), so the result does not
  * depend on who parsed what.
  */
-function startSession(workers: readonly Worker[], id: number, stats: { byWorkers: number; here: number }, beforeParsing: () => void): ParseSession {
+/**
+ * `mode`: "parse", the workers parse chunks as the calling thread does; "verdict", the calling
+ * thread scans every file and the worker (at most one) gives oxc's syntax verdicts the scanned
+ * records wait for (see finishWithVerdicts).
+ */
+function startSession(workers: readonly Worker[], mode: "parse" | "verdict", id: number, stats: { byWorkers: number; here: number }, beforeParsing: () => void): ParseSession {
   const records: ModuleRecord[] = [];
   const chunks: Chunk[] = [];
+  /** A verdict thread's answers, by chunk start. */
+  const acceptedAt = new Map<number, readonly boolean[]>();
   let filled = 0;
   let current: Chunk | null = null;
   let posted = 0;
@@ -165,6 +188,12 @@ function startSession(workers: readonly Worker[], id: number, stats: { byWorkers
   const stops = [...live].map(([w]) => {
     const onMessage = (m: ParseAnswer) => {
       if (m.session !== id) return;
+      if (m.accepted) {
+        acceptedAt.set(m.start, m.accepted);
+        stats.byWorkers++;
+        wake();
+        return;
+      }
       if (m.encoded) m.records.forEach((r, i) => noteEncoding(r, m.encoded![i]!));
       fill(m.start, m.records);
       stats.byWorkers++;
@@ -200,6 +229,35 @@ function startSession(workers: readonly Worker[], id: number, stats: { byWorkers
     stats.here++;
     chunk.done = true;
   };
+  /**
+   * Verdict mode: this thread scans every file while the verdict thread runs oxc's syntax check
+   * on the chunks posted to it, then settles each chunk with the thread's answers; a chunk the
+   * thread has not taken (or took and never answered, being gone) is checked here, from the end.
+   */
+  const finishWithVerdicts = async (): Promise<ModuleRecord[]> => {
+    const scanned = new Map<Chunk, (ModuleRecord | null)[]>(chunks.map((chunk) => [chunk, chunk.paths.map((path, i) => scanUnverified(path, chunk.texts[i]!))]));
+    const settle = (chunk: Chunk, accepted: (i: number) => boolean) => {
+      const rs = scanned.get(chunk)!;
+      fill(chunk.start, chunk.paths.map((path, i) => (rs[i] !== null && accepted(i) ? rs[i]! : parseModuleRecord(path, chunk.texts[i]!))));
+      chunk.done = true;
+    };
+    for (;;) {
+      for (let c = chunks.length - 1; c >= 0; c--) {
+        const chunk = chunks[c]!;
+        if (chunk.done) continue;
+        const answer = acceptedAt.get(chunk.start);
+        // A chunk whose every file is parsed in full waits for no verdict.
+        if (answer || scanned.get(chunk)!.every((r) => r === null)) {
+          settle(chunk, (i) => answer![i]!);
+        } else if (live.size === 0 || Atomics.compareExchange(chunk.claim, 0, 0, MAIN_TAKER) === 0) {
+          settle(chunk, (i) => quickVerdict(chunk.paths[i]!, chunk.texts[i]!));
+          stats.here++;
+        }
+      }
+      if (filled === total) return records;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  };
   let total = 0;
   return {
     add(path, text) {
@@ -222,6 +280,13 @@ function startSession(workers: readonly Worker[], id: number, stats: { byWorkers
     async finish() {
       beforeParsing();
       current = null;
+      if (mode === "verdict") {
+        try {
+          return await finishWithVerdicts();
+        } finally {
+          for (const stop of stops) stop();
+        }
+      }
       try {
         for (;;) {
           for (let c = chunks.length - 1; c >= 0; c--) {

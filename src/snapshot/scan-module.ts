@@ -2,6 +2,7 @@ import { createLineIndex } from "./line-index.js";
 import { NAMESPACE, type ModuleRecord, type RecordedBinding, type RecordedReexport, type RecordedSpecifier } from "./module-record.js";
 import { ARROW, bail, CodeScanner, PREV_ID, PREV_NONE, PREV_PUNCT, PREV_VALUE, PREV_WORD, type Tok } from "./scan-code.js";
 import { commentTester, mayContainRequire, scanRequires } from "./scan-require.js";
+import { JSX_PATH } from "./syntax-verdict.js";
 
 /**
  * The module record of a file that parses cleanly, read by a tokenizer instead of from oxc's
@@ -26,8 +27,6 @@ export function scanModuleRecord(path: string, text: string): ModuleRecord | nul
   }
 }
 
-/** Files oxc parses with JSX enabled (see optionsFor in extract-imports.ts). */
-export const JSX_PATH = /\.(?:[cm]?js|jsx|tsx)$/;
 
 /** A string literal or a template without substitutions; anything computed is not a specifier. */
 export function literalValue(source: string): string | null {

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { nestingOverflowAt } from "./nesting-depth.js";
-import { JSX_PATH, scanModuleRecord } from "./scan-module.js";
+import { scanModuleRecord } from "./scan-module.js";
+import { JSX_PATH } from "./syntax-verdict.js";
 
 /**
  * Runs the nesting guard and the record scan over a small sample while a thread would otherwise wait, so V8 has

@@ -34,12 +34,12 @@ type Records = Awaited<ReturnType<ReturnType<Pool["session"]>["finish"]>>;
  * far later beside CI's other test files (a single stream once found them still starting).
  * Each session's records go to `check`; returns how many sessions ran and the last records.
  */
-async function streamUntilWorkersTakePart(pool: Pool, pauseMs: number, check: (records: Records) => void = () => {}): Promise<{ sessions: number; records: Records }> {
+async function streamUntilWorkersTakePart(pool: Pool, pauseMs: number, check: (records: Records) => void = () => {}, bytes?: number): Promise<{ sessions: number; records: Records }> {
   const until = Date.now() + 20_000;
   let sessions = 0;
   let records: Records;
   do {
-    const session = pool.session();
+    const session = pool.session(bytes);
     sessions++;
     for (const [i, f] of files.entries()) {
       session.add(f.path, f.text);
@@ -52,18 +52,19 @@ async function streamUntilWorkersTakePart(pool: Pool, pauseMs: number, check: (r
 }
 
 describe("parse pool", () => {
-  it("with minBytes, starts its threads only for a session that big, and parses a smaller one here", async () => {
+  it("with minBytes, parses a smaller session here (a verdict thread checking syntax) and starts its parse threads for one that big", async () => {
     const { createParsePool, extractModuleRecord } = await load();
     const expected = files.map((f) => extractModuleRecord(f.path, f.text));
     const pool = createParsePool(1, { minBytes: 1_000_000 });
     try {
-      const small = pool.session(999_999);
-      for (const f of files) small.add(f.path, f.text);
-      expect(await small.finish()).toEqual(expected);
-      expect(pool.stats).toEqual({ byWorkers: 0, here: Math.ceil(files.length / 16) });
-      // A big enough session starts the thread, which then takes part.
+      // Small sessions: the verdict thread answers once it is up; the records are the same either way.
+      const small = await streamUntilWorkersTakePart(pool, 2, (records) => expect(records).toEqual(expected), 999_999);
+      expect(pool.stats.byWorkers).toBeGreaterThan(0);
+      expect(small.records).toEqual(expected);
+      const verdicts = pool.stats.byWorkers;
+      // A big enough session starts the parse thread, which then takes part.
       const until = Date.now() + 20_000;
-      while (pool.stats.byWorkers === 0 && Date.now() < until) {
+      while (pool.stats.byWorkers === verdicts && Date.now() < until) {
         const big = pool.session(1_000_000);
         for (const [i, f] of files.entries()) {
           big.add(f.path, f.text);
@@ -71,7 +72,7 @@ describe("parse pool", () => {
         }
         expect(await big.finish()).toEqual(expected);
       }
-      expect(pool.stats.byWorkers).toBeGreaterThan(0);
+      expect(pool.stats.byWorkers).toBeGreaterThan(verdicts);
     } finally {
       pool.close();
     }
@@ -109,6 +110,44 @@ describe("parse pool", () => {
       // A record never seen by a pool is encoded on demand, to the same text.
       const fresh = extractModuleRecord(files[1]!.path, files[1]!.text);
       expect(codec.encodedJson(fresh)).toBe(JSON.stringify(codec.encodeRecord(fresh)));
+    } finally {
+      pool.close();
+    }
+  });
+
+  it("in a verdict session, gives the records a full extraction gives for every kind of file, with and without its thread", async () => {
+    const { createParsePool, extractModuleRecord } = await load();
+    const odd = [
+      { path: "src/broken.ts", text: `import { a } from "./a";\nexport function f(x) { return x +* 1 }\n` },
+      // Scans cleanly but oxc rejects it: only the verdict tells.
+      { path: "src/strict.ts", text: `import { a } from "./a";\nlet let = 1;\n` },
+      { path: "src/deep.ts", text: `import { a } from "./a";\nexport const d = ${"[".repeat(3000)}${"]".repeat(3000)};\n` },
+      { path: "src/bail.ts", text: `import { q } from "./q";\nexport { q };\n` },
+      { path: "src/plain.js", text: `const a = require("./a");\nmodule.exports = a;\n` },
+      { path: "src/types.d.ts", text: `export declare const t: number;\n` },
+      { path: "data/notes.json", text: `{ "import": "x" }\n` },
+    ];
+    const mixed = files.slice(0, 120).flatMap((f, i) => (i % 17 === 0 ? [f, odd[(i / 17) % odd.length]!] : [f]));
+    const expected = mixed.map((f) => extractModuleRecord(f.path, f.text));
+    expect(expected.filter((r) => r.problems.length > 0).length).toBeGreaterThan(3);
+    const pool = createParsePool(1, { minBytes: Infinity });
+    try {
+      // Until the thread is up and answering, then once more after it is gone.
+      const until = Date.now() + 20_000;
+      do {
+        const session = pool.session(1);
+        for (const [i, f] of mixed.entries()) {
+          session.add(f.path, f.text);
+          if (i % 40 === 0) await new Promise((r) => setTimeout(r, 2));
+        }
+        expect(await session.finish()).toEqual(expected);
+      } while (pool.stats.byWorkers === 0 && Date.now() < until);
+      expect(pool.stats.byWorkers).toBeGreaterThan(0);
+      const session = pool.session(1);
+      for (const f of mixed.slice(0, 60)) session.add(f.path, f.text);
+      pool.close();
+      for (const f of mixed.slice(60)) session.add(f.path, f.text);
+      expect(await session.finish()).toEqual(expected);
     } finally {
       pool.close();
     }
