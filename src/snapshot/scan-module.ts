@@ -44,7 +44,8 @@ export function literalValue(source: string): string | null {
 const NAMED_IMPORT = /(?:[ \t\n\r]+(type))?[ \t\n\r]*\{([\w$ \t\n\r,]*)\}[ \t\n\r]*from[ \t\n\r]*(["'])([^"'\\\n\r]*)\3/y;
 const DECLARATION_EXPORT = /[ \t\n\r]+(?:async[ \t\n\r]+)?(const|let|var|function|class|interface|type|enum|namespace|module)[ \t\n\r]+([A-Za-z_$][\w$]*)(?![\w$\\\u0080-\uffff])/y;
 const STAR_EXPORT = /(?:[ \t\n\r]+(type))?[ \t\n\r]*\*(?:[ \t\n\r]*as[ \t\n\r]+([A-Za-z_$][\w$]*))?[ \t\n\r]*from[ \t\n\r]*(["'])([^"'\\\n\r]*)\3/y;
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** One entry of a named list: `[type ]name[ as local]`. */
+const NAMED_ENTRY = /^(?:(type)[ \t\n\r]+)?([A-Za-z_$][\w$]*)(?:[ \t\n\r]+as[ \t\n\r]+([A-Za-z_$][\w$]*))?$/;
 
 function matchAt(re: RegExp, text: string, pos: number): RegExpExecArray | null {
   re.lastIndex = pos;
@@ -64,13 +65,10 @@ function namedItems(list: string): { name: string; local: string; typeOnly: bool
       if (i === entries.length - 1 && (i > 0 || entries.length === 1)) continue;
       return null;
     }
-    const w = entry.split(/[ \t\n\r]+/);
-    if (!w.every((word) => IDENTIFIER.test(word))) return null;
-    if (w.length === 1) items.push({ name: w[0]!, local: w[0]!, typeOnly: false });
-    else if (w.length === 2 && w[0] === "type" && w[1] !== "as") items.push({ name: w[1]!, local: w[1]!, typeOnly: true });
-    else if (w.length === 3 && w[1] === "as" && w[0] !== "type") items.push({ name: w[0]!, local: w[2]!, typeOnly: false });
-    else if (w.length === 4 && w[0] === "type" && w[1] !== "as" && w[2] === "as") items.push({ name: w[1]!, local: w[3]!, typeOnly: true });
-    else return null;
+    const m = NAMED_ENTRY.exec(entry);
+    // `type as x` and `type as as x`: the token path gives up on both.
+    if (m === null || (m[1] === undefined ? m[2] === "type" && m[3] !== undefined : m[2] === "as")) return null;
+    items.push({ name: m[2]!, local: m[3] ?? m[2]!, typeOnly: m[1] !== undefined });
   }
   return items;
 }
