@@ -83,7 +83,8 @@ async function check(args: string[], io: Io, prefetch: HeadPrefetch | null): Pro
   }
   const file = values["no-cache"] ? null : join(context.gitDir, "plumbline", "records.ndjson");
   // A cold run parses every source file: its threads start once the listing shows enough to
-  // parse, before the files are read (a warm run parses a few files and does without them).
+  // parse, before the files are read, and its verdict thread at once (a warm run parses a few
+  // files and does without them).
   const parsePool = file === null || !existsSync(file) ? createParsePool(PARSE_THREADS, { encode: file !== null, minBytes: PARALLEL_PARSE_MIN_BYTES }) : null;
   let outcome: CheckOutcome;
   try {

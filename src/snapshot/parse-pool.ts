@@ -111,6 +111,7 @@ export function createParsePool(threads: number, opts: { encode?: boolean; minBy
   };
   const startParsing = () => {
     parsing = true;
+    if (verdictThread) void verdictThread.terminate();
     for (let i = 0; i < threads; i++) {
       const w = spawn(WORKER_URL, i + 1, { taker: i + 1, encode: opts.encode ?? true });
       if (w === null) break;
@@ -119,14 +120,15 @@ export function createParsePool(threads: number, opts: { encode?: boolean; minBy
     // This thread parses too, and until the files are read it only waits for git (see warm-up.ts).
     if (workers.length > 0) warmUp = startWarmUp({ whenIdle: true });
   };
-  // Without `minBytes` the threads start now; with it, when a session turns out to be that big.
+  // Without `minBytes` the threads start now; with it, when a session turns out to be that big,
+  // and the verdict thread starts now, to be up before the files are (stopped if unneeded).
   if (opts.minBytes === undefined) startParsing();
+  else verdictThread = spawn(VERDICT_WORKER_URL, 1, {});
   let sessions = 0;
   const stats = { byWorkers: 0, here: 0 };
   const session = (bytes = Infinity): ParseSession => {
     if (!parsing && bytes >= opts.minBytes!) startParsing();
     if (parsing) return startSession(workers.filter((w) => alive.has(w)), "parse", ++sessions, stats, () => warmUp?.stop());
-    verdictThread ??= spawn(VERDICT_WORKER_URL, 1, {});
     return startSession(verdictThread && alive.has(verdictThread) ? [verdictThread] : [], "verdict", ++sessions, stats, () => {});
   };
   return {
