@@ -506,7 +506,6 @@ export abstract class CodeScanner {
     return t.slice(start, this.pos);
   }
 
-
   protected peek(): Tok {
     const save = this.pos;
     const t = this.read();

@@ -27,7 +27,6 @@ export function scanModuleRecord(path: string, text: string): ModuleRecord | nul
   }
 }
 
-
 /** A string literal or a template without substitutions; anything computed is not a specifier. */
 export function literalValue(source: string): string | null {
   const s = source.trim();
