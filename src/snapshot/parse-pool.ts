@@ -161,14 +161,13 @@ interface Chunk {
 /**
  * Full chunks go to the workers in turn as files arrive; `finish` posts nothing more, takes back
  * every chunk no worker has started (from the end, where the workers will get last) and waits
- * for the rest. A worker that fails costs only time: what it took and did not answer is parsed
+ * for the rest. A worker that fails costs only time: what it took and did not answer is done
  * here. Records are the same on every thread (same parser, same code), so the result does not
- * depend on who parsed what.
- */
-/**
- * `mode`: "parse", the workers parse chunks as the calling thread does; "verdict", the calling
- * thread scans every file and the worker (at most one) gives oxc's syntax verdicts the scanned
- * records wait for (see finishWithVerdicts).
+ * depend on who did what.
+ *
+ * `mode`: "parse", the workers parse chunks as the calling thread does (finishParsing);
+ * "verdict", the calling thread scans every file and the worker (at most one) gives oxc's
+ * syntax verdicts the scanned records wait for (finishWithVerdicts).
  */
 function startSession(workers: readonly Worker[], mode: "parse" | "verdict", id: number, stats: { byWorkers: number; here: number }, beforeParsing: () => void): ParseSession {
   const records: ModuleRecord[] = [];
@@ -231,6 +230,23 @@ function startSession(workers: readonly Worker[], mode: "parse" | "verdict", id:
     stats.here++;
     chunk.done = true;
   };
+  const finishParsing = async (): Promise<ModuleRecord[]> => {
+    for (;;) {
+      for (let c = chunks.length - 1; c >= 0; c--) {
+        const chunk = chunks[c]!;
+        if (!chunk.done && Atomics.compareExchange(chunk.claim, 0, 0, MAIN_TAKER) === 0) parseHere(chunk);
+      }
+      if (filled === total) return records;
+      // What is left was taken by workers: wait for an answer or a worker's end, then take
+      // back what the workers that are gone had taken.
+      await new Promise<void>((resolve) => (wake = resolve));
+      const takers = new Set(live.values());
+      for (const chunk of chunks) {
+        const taker = Atomics.load(chunk.claim, 0);
+        if (!chunk.done && taker !== 0 && taker !== MAIN_TAKER && !takers.has(taker)) parseHere(chunk);
+      }
+    }
+  };
   /**
    * Verdict mode: this thread scans every file while the verdict thread runs oxc's syntax check
    * on the chunks posted to it, then settles each chunk with the thread's answers; a chunk the
@@ -282,33 +298,11 @@ function startSession(workers: readonly Worker[], mode: "parse" | "verdict", id:
     async finish() {
       beforeParsing();
       current = null;
-      if (mode === "verdict") {
-        try {
-          return await finishWithVerdicts();
-        } finally {
-          for (const stop of stops) stop();
-        }
-      }
       try {
-        for (;;) {
-          for (let c = chunks.length - 1; c >= 0; c--) {
-            const chunk = chunks[c]!;
-            if (!chunk.done && Atomics.compareExchange(chunk.claim, 0, 0, MAIN_TAKER) === 0) parseHere(chunk);
-          }
-          if (filled === total) break;
-          // What is left was taken by workers: wait for an answer or a worker's end, then take
-          // back what the workers that are gone had taken.
-          await new Promise<void>((resolve) => (wake = resolve));
-          const takers = new Set(live.values());
-          for (const chunk of chunks) {
-            const taker = Atomics.load(chunk.claim, 0);
-            if (!chunk.done && taker !== 0 && taker !== MAIN_TAKER && !takers.has(taker)) parseHere(chunk);
-          }
-        }
+        return await (mode === "verdict" ? finishWithVerdicts() : finishParsing());
       } finally {
         for (const stop of stops) stop();
       }
-      return records;
     },
   };
 }

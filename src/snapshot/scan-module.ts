@@ -38,11 +38,20 @@ export function literalValue(source: string): string | null {
   return body;
 }
 
-// The one-step statement shapes (see Scanner.namedImport). ASCII spacing only, as the token path
-// would skip it; a specifier with no quote, backslash or line break in it, read as it stands.
-const NAMED_IMPORT = /(?:[ \t\n\r]+(type))?[ \t\n\r]*\{([\w$ \t\n\r,]*)\}[ \t\n\r]*from[ \t\n\r]*(["'])([^"'\\\n\r]*)\3/y;
-const DECLARATION_EXPORT = /[ \t\n\r]+(?:async[ \t\n\r]+)?(const|let|var|function|class|interface|type|enum|namespace|module)[ \t\n\r]+([A-Za-z_$][\w$]*)(?![\w$\\\u0080-\uffff])/y;
-const STAR_EXPORT = /(?:[ \t\n\r]+(type))?[ \t\n\r]*\*(?:[ \t\n\r]*as[ \t\n\r]+([A-Za-z_$][\w$]*))?[ \t\n\r]*from[ \t\n\r]*(["'])([^"'\\\n\r]*)\3/y;
+const DECLARATION_WORDS = new Set(["function", "class", "interface", "type", "enum", "namespace", "module"]);
+
+// The one-step statement shapes (see Scanner.namedImport), built from shared parts. ASCII
+// spacing only, as the token path would skip it; a specifier with no quote, backslash or line
+// break in it, read as it stands; a name of ASCII word characters.
+const SPACE = String.raw`[ \t\n\r]`;
+const NAME = String.raw`([A-Za-z_$][\w$]*)`;
+/** `[type] `, group 1. */
+const TYPE_PREFIX = String.raw`(?:${SPACE}+(type))?${SPACE}*`;
+/** ` from "x"`: groups 3 (the quote) and 4 (the specifier). */
+const FROM_SPECIFIER = String.raw`${SPACE}*from${SPACE}*(["'])([^"'\\\n\r]*)\3`;
+const NAMED_IMPORT = new RegExp(String.raw`${TYPE_PREFIX}\{([\w$ \t\n\r,]*)\}${FROM_SPECIFIER}`, "y");
+const DECLARATION_EXPORT = new RegExp(String.raw`${SPACE}+(?:async${SPACE}+)?(${["const", "let", "var", ...DECLARATION_WORDS].join("|")})${SPACE}+${NAME}(?![\w$\\\u0080-\uffff])`, "y");
+const STAR_EXPORT = new RegExp(String.raw`${TYPE_PREFIX}\*(?:${SPACE}*as${SPACE}+${NAME})?${FROM_SPECIFIER}`, "y");
 /** One entry of a named list: `[type ]name[ as local]`. */
 const NAMED_ENTRY = /^(?:(type)[ \t\n\r]+)?([A-Za-z_$][\w$]*)(?:[ \t\n\r]+as[ \t\n\r]+([A-Za-z_$][\w$]*))?$/;
 
@@ -71,8 +80,6 @@ function namedItems(list: string): { name: string; local: string; typeOnly: bool
   }
   return items;
 }
-
-const DECLARATION_WORDS = new Set(["function", "class", "interface", "enum", "namespace", "module", "type"]);
 
 interface Positioned {
   readonly offset: number;
