@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // In CI, failures are also listed last on stdout (see the reporter for why).
+    reporters: process.env.CI ? ["default", "./test/helpers/failure-summary-reporter.ts"] : ["default"],
   },
 });

@@ -28,7 +28,7 @@ let workers: RunningPlumbline | null = null;
  * ~100 jobs would take minutes to judge however many workers run.
  */
 const repos: string[] = [];
-const REPOS = 8;
+const REPOS = 16;
 
 beforeAll(async () => {
   redis = await startOwnRedis(["--appendonly", "yes", "--appendfsync", "everysec"]);
@@ -59,8 +59,17 @@ interface Accepted {
   readonly at: number;
 }
 
-/** Delivers pushes to distinct branches every ~25 ms, kills Redis at `killAfterMs`, keeps going a little. */
-async function stream(round: string, killAfterMs: number, onKill: () => Promise<void>) {
+/**
+ * The kill comes once this many deliveries are acknowledged and at least KILL_NOT_BEFORE_MS
+ * have passed (so the AOF has more than a second of history to cut back in round 2), never on
+ * a fixed clock: on a loaded host deliveries are slower, and a kill on a timer would land after
+ * too little work to prove anything.
+ */
+const KILL_AFTER_ACCEPTED = 30;
+const KILL_NOT_BEFORE_MS = 1500;
+
+/** Delivers pushes to distinct branches every ~25 ms, kills Redis mid-stream, keeps going a little. */
+async function stream(round: string, onKill: () => Promise<void>) {
   const shas = [];
   for (let i = 0; i < tuning.aofPushes; i++) {
     const branch = `${round}-${i}`;
@@ -73,17 +82,20 @@ async function stream(round: string, killAfterMs: number, onKill: () => Promise<
   const accepted: Accepted[] = [];
   const t0 = Date.now();
   let killedAt = 0;
-  const killing = (async () => {
-    await sleep(killAfterMs);
+  // The kill runs beside the deliveries, so some of them race it.
+  let killing: Promise<void> | null = null;
+  const kill = () => {
     killedAt = Date.now();
-    await onKill();
-  })();
+    killing = onKill();
+  };
   for (const { repo, sha, payload } of shas) {
     const d = await rig.fake.deliver("push", payload);
     if (d.status === 200) accepted.push({ repo, sha, deliveryId: d.deliveryId, at: Date.now() });
+    if (!killedAt && accepted.length >= KILL_AFTER_ACCEPTED && Date.now() - t0 >= KILL_NOT_BEFORE_MS) kill();
     await sleep(25);
     if (killedAt && Date.now() - killedAt > 300) break;
   }
+  if (!killedAt) throw new Error(`${accepted.length} of ${shas.length} deliveries acknowledged in ${Date.now() - t0} ms: too few to kill Redis mid-stream (raise RELIABILITY_AOF_PUSHES)`);
   await killing;
   clearInterval(sampler);
   return { accepted, killedAt, sizes, t0 };
@@ -93,21 +105,21 @@ const queuedShas = async () => new Set((await checkJobPayloads(rig.redis, rig.pr
 
 describe("Redis restart with AOF everysec", () => {
   it("round 1, redis-server SIGKILLed: no acknowledged job is lost", async () => {
-    const { accepted, killedAt } = await stream("kill", 1500, () => redis.stop("SIGKILL"));
+    const { accepted, killedAt } = await stream("kill", () => redis.stop("SIGKILL"));
     await redis.restart();
     await waitFor("Redis back", async () => (await rig.redis.ping().catch(() => "")) === "PONG", 15_000);
     const survived = await queuedShas();
     const lost = accepted.filter((a) => !survived.has(a.sha));
     console.info(`[aof] SIGKILL: ${accepted.length} deliveries acknowledged (the last ${killedAt - accepted.at(-1)!.at} ms before the kill), ${lost.length} lost`);
-    expect(accepted.length).toBeGreaterThan(20);
+    expect(accepted.length).toBeGreaterThanOrEqual(KILL_AFTER_ACCEPTED);
     expect(lost).toEqual([]);
   }, 90_000);
 
-  it("round 2, machine crash (AOF cut to its fsynced size): losses stay within 1 s and are re-evaluated", async () => {
-    const { accepted, killedAt, sizes } = await stream("crash", 1500, async () => {
-      await redis.stop("SIGKILL");
-    });
+  it("round 2, machine crash (AOF cut to its fsynced size): losses stay within the fsync window and are re-evaluated", async () => {
+    const { accepted, killedAt, sizes } = await stream("crash", () => redis.stop("SIGKILL"));
     // everysec fsyncs once a second: what was in the file a second before the kill is on disk.
+    // The sample taken then (the sampler may lag on a loaded host, so the cut may reach further
+    // back: a harsher crash, never a milder one).
     const synced = [...sizes].reverse().find(([t]) => t <= killedAt - 1000)!;
     const before = statSync(aofFile()).size;
     truncateSync(aofFile(), synced[1]);
@@ -118,15 +130,19 @@ describe("Redis restart with AOF everysec", () => {
     const oldestLost = lost.length ? Math.max(...lost.map((l) => killedAt - l.at)) : 0;
     console.info(`[aof] crash: AOF cut from ${before} to ${synced[1]} bytes (its size ${killedAt - synced[0]} ms before the kill); ${accepted.length} acknowledged, ${lost.length} lost, the oldest lost one acknowledged ${oldestLost} ms before the kill`);
     expect(lost.length).toBeGreaterThan(0); // the simulation did cut into acknowledged work
-    expect(oldestLost).toBeLessThanOrEqual(1000 + 100);
-    expect(accepted.filter((a) => killedAt - a.at > 1100).every((a) => survived.has(a.sha))).toBe(true);
+    // Redis appends to the AOF before it replies: whatever was acknowledged by the moment of the
+    // sample is in the part kept, so only what was acknowledged inside the cut window is lost.
+    expect(accepted.filter((a) => a.at <= synced[0]).every((a) => survived.has(a.sha))).toBe(true);
+    expect(oldestLost).toBeLessThanOrEqual(killedAt - synced[0]);
 
     // Workers with the redelivery job come up: every acknowledged push gets its verdict.
     const t0 = Date.now();
     workers = await startPlumbline(rig.config, { web: false, workers: true, prefix: rig.prefix, log: pino({ level: "silent" }), redeliverEveryMs: 1000, reconcileEveryMs: 1000 });
     const judged = (a: Accepted) => rig.fake.checkRuns(a.repo, a.sha).some((r) => r.status === "completed" && r.conclusion === "success");
     try {
-      await waitFor("every acknowledged push's verdict", () => accepted.every(judged), 60_000, 200);
+      // A liveness bound, not a speed one: Octokit's throttle allows one check-run write per second
+      // per installation, ~20 s here; a loaded host takes several times longer.
+      await waitFor("every acknowledged push's verdict", () => accepted.every(judged), 240_000, 200);
     } finally {
       const missing = accepted.filter((a) => !judged(a));
       if (missing.length) {
@@ -137,5 +153,5 @@ describe("Redis restart with AOF everysec", () => {
     const redelivered = new Set(rig.fake.deliveries.filter((d) => d.redelivery).map((d) => d.guid));
     console.info(`[aof] all ${accepted.length} acknowledged pushes judged ${Date.now() - t0} ms after the workers started; ${lost.filter((l) => redelivered.has(l.deliveryId)).length}/${lost.length} lost ones came back through redelivery`);
     expect(lost.every((l) => redelivered.has(l.deliveryId))).toBe(true);
-  }, 180_000);
+  }, 360_000);
 });

@@ -22,5 +22,5 @@ export const tuning = {
   /** Body size of the oversized-webhook tests, in MiB (must exceed 25). */
   bigBodyMiB: int("RELIABILITY_BIG_BODY_MIB", 40, 26),
   /** Pushes accepted around the Redis SIGKILL in the AOF test. */
-  aofPushes: int("RELIABILITY_AOF_PUSHES", 60),
+  aofPushes: int("RELIABILITY_AOF_PUSHES", 90),
 };
