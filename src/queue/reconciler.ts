@@ -8,6 +8,7 @@ import { CHECK_RUN_NAME } from "../github/publish-check-run.js";
 import { publishRunExclusively } from "./run-write-lock.js";
 import { renderCheckRun } from "../github/render-check-run.js";
 import type { RedisKeys } from "../store/redis-keys.js";
+import { LockTimeoutError, withRedisLock } from "../store/redis-lock.js";
 import { checkJobSchema, type CheckJob } from "./check-job.js";
 import { externalIdOf } from "./run-identity.js";
 import { isReconcileNotice, RECONCILE_REASON } from "./stand-in-runs.js";
@@ -35,6 +36,21 @@ const RECONCILE_LANES = 8;
  * in_progress, never success) and, a bounded number of times, evaluated again.
  */
 export async function reconcileOnce(deps: ReconcileDeps, batch = 100): Promise<{ concluded: number; requeued: number }> {
+  // One pass at a time across processes: two passes over one entry would both count an attempt
+  // (fewer re-evaluations than MAX_REEVALUATIONS) and both re-enqueue it. A pass finding another
+  // one running leaves the work to it; a holder that died frees the lock after its TTL.
+  try {
+    return await withRedisLock(deps.redis, deps.keys.reconcileLock(), { ttlMs: RECONCILE_LOCK_TTL_MS, waitMs: 0, what: "the reconcile pass" }, () => reconcileDue(deps, batch));
+  } catch (err) {
+    if (err instanceof LockTimeoutError) return { concluded: 0, requeued: 0 };
+    throw err;
+  }
+}
+
+/** As short as the maintenance job's own lock: a pass killed midway blocks the next for no longer. */
+const RECONCILE_LOCK_TTL_MS = 10_000;
+
+async function reconcileDue(deps: ReconcileDeps, batch: number): Promise<{ concluded: number; requeued: number }> {
   const due = await deps.redis.zrangebyscore(deps.keys.inflight(), "-inf", String(deps.now().getTime()), "LIMIT", 0, batch);
   let concluded = 0;
   let requeued = 0;

@@ -135,6 +135,9 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<RunningWo
     await maintenance.upsertJobScheduler("redeliver", { every: opts.redeliverEveryMs ?? REDELIVER_EVERY_MS }, { name: "redeliver", data: {} });
   };
   await schedule();
+  // A process that starts may be replacing one that died mid-job: look for runs past their
+  // deadline now, not at the next tick (up to 30 s away). One such job at a time (fixed id).
+  await maintenance.add("reconcile", {}, { jobId: "reconcile-at-start", removeOnComplete: true, removeOnFail: true });
   // A Redis restarted without persistence has forgotten the schedulers: upsert again (idempotent).
   const reschedule = () => void schedule().catch((err) => opts.log.warn({ err: (err as Error).message }, "re-registering maintenance schedulers failed"));
   opts.redis.on("ready", reschedule);

@@ -26,6 +26,8 @@ export function redisKeys(prefix = "pl") {
     pendingJobs: (s: RepoScope, branch: string) => `${repo(s)}:pending-jobs:${branch}`,
     /** SHAs with a run not yet concluded, scored by deadline (the reconciler's work list). */
     inflight: () => `${prefix}:inflight`,
+    /** Held by the one reconcile pass running at a time (reconciler.ts). */
+    reconcileLock: () => `${prefix}:reconcile-lock`,
     /** Webhook delivery ids already accepted (kept ≥ 7 days). */
     delivery: (id: string) => `${prefix}:delivery:${id}`,
     /** Held while one writer finds-or-creates a SHA's check run of this name (run-write-lock.ts). */

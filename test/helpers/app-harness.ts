@@ -13,6 +13,8 @@ export interface Harness {
   readonly app: RunningPlumbline;
   readonly prefix: string;
   readonly installationId: number;
+  /** The configuration the app runs with, to start more workers on the same prefix. */
+  readonly config: ReturnType<typeof loadAppConfig>;
   close(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export async function startHarness(opts: { workers?: boolean; reconcileEveryMs?:
     app,
     prefix,
     installationId,
+    config,
     async close() {
       await app.close();
       await fake.close();

@@ -28,7 +28,7 @@ let workers: RunningPlumbline | null = null;
  * ~100 jobs would take minutes to judge however many workers run.
  */
 const repos: string[] = [];
-const REPOS = 16;
+const REPOS = 8;
 
 beforeAll(async () => {
   redis = await startOwnRedis(["--appendonly", "yes", "--appendfsync", "everysec"]);
@@ -140,8 +140,8 @@ describe("Redis restart with AOF everysec", () => {
     workers = await startPlumbline(rig.config, { web: false, workers: true, prefix: rig.prefix, log: pino({ level: "silent" }), redeliverEveryMs: 1000, reconcileEveryMs: 1000 });
     const judged = (a: Accepted) => rig.fake.checkRuns(a.repo, a.sha).some((r) => r.status === "completed" && r.conclusion === "success");
     try {
-      // A liveness bound, not a speed one: Octokit's throttle allows one check-run write per second
-      // per installation, ~20 s here; a loaded host takes several times longer.
+      // A liveness bound, not a speed one: ~40 s here (Octokit's throttle allows one check-run
+      // write per second per installation), and a loaded host takes several times longer.
       await waitFor("every acknowledged push's verdict", () => accepted.every(judged), 240_000, 200);
     } finally {
       const missing = accepted.filter((a) => !judged(a));

@@ -100,6 +100,7 @@ describe("worker processes SIGKILLed at random points", () => {
     let kills = 0;
     let killedBeforeReady = 0;
     let killedWhileActive = 0;
+    const killTimes: number[] = [];
     while (kills < tuning.kills) {
       await sleep(250 + Math.random() * 900);
       // Kills keep pace with the host: on a loaded machine a worker can take seconds to start,
@@ -112,6 +113,7 @@ describe("worker processes SIGKILLed at random points", () => {
       if (!wasReady) killedBeforeReady++;
       if ((await rig.redis.llen(`${rig.prefix}:plumbline-check:active`)) > 0) killedWhileActive++;
       await victim.kill("SIGKILL");
+      killTimes.push(Date.now());
       kills++;
       spawnWorker();
     }
@@ -147,13 +149,21 @@ describe("worker processes SIGKILLed at random points", () => {
     // (10 s) and stall check (5 s) when the process running the reconcile job is killed too.
     // The bound counts the time some worker was ready: while every worker is still starting,
     // nothing can conclude anything, and how long start-up takes depends on the host's load.
-    const spans = allShas.flatMap(({ sha }) => rig.fake.checkRuns(repo, sha)).map((r) => {
+    const spans = allShas.flatMap(({ sha }) => rig.fake.checkRuns(repo, sha).map((r) => ({ sha, r }))).map(({ sha, r }) => {
       const first = r.history.find((h) => (h.body as { status?: string }).status === "in_progress")?.at;
       const done = r.history.find((h) => first !== undefined && h.at >= first && (h.body as { conclusion?: string }).conclusion)?.at;
-      return first !== undefined && done !== undefined ? { wall: done - first, served: serviceTime(first, done) } : { wall: 0, served: 0 };
+      return first !== undefined && done !== undefined ? { sha, r, first, done, wall: done - first, served: serviceTime(first, done) } : { sha, r, first: 0, done: 0, wall: 0, served: 0 };
     });
     const longest = Math.max(0, ...spans.map((x) => x.wall));
     const longestServed = Math.max(0, ...spans.map((x) => x.served));
+    // The worst run's story: its writes and the kills around them, for whoever reads a failure.
+    const worst = spans.reduce((a, b) => (b.served > a.served ? b : a), spans[0]!);
+    if (worst?.first) {
+      const rel = (t: number) => `${((t - worst.first) / 1000).toFixed(1)}s`;
+      const writes = worst.r.history.map((h) => `${rel(h.at)} ${h.op} ${(h.body as { status?: string }).status ?? ""}${(h.body as { conclusion?: string }).conclusion ? `/${(h.body as { conclusion?: string }).conclusion}` : ""}`);
+      const nearby = killTimes.filter((t) => t >= worst.first - 2000 && t <= worst.done).map(rel);
+      console.info(`[crash] worst run ${worst.sha.slice(0, 7)}: writes ${writes.join(", ")}; kills from 2 s before to its conclusion at ${nearby.join(" ")}`);
+    }
     const reconciled = allShas.filter(({ sha }) => rig.fake.checkRuns(repo, sha).some((r) => r.history.some((h) => /did not conclude/.test(JSON.stringify(h.body))))).length;
     console.info(`[crash] longest time a run stayed in_progress: ${Math.round(longest / 1000)} s of wall time, ${Math.round(longestServed / 1000)} s counting only time some worker was ready; runs concluded by the reconciler first: ${reconciled}; superseded SHAs: ${allShas.length - tips.length}, each with a concluded run`);
     expect(longestServed).toBeLessThan((DEADLINE_S + 30 + 10 + 5 + 10) * 1000);
