@@ -1,7 +1,7 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHECK_RUN_NAME, publishCheckRun } from "../../src/github/publish-check-run.js";
-import { installationClient } from "../../src/github/github-client.js";
+import { createProbotApp, installationClient } from "../../src/github/github-client.js";
 import { REDIS_URL, startHarness, waitFor, type Harness } from "../helpers/app-harness.js";
 import { Redis } from "ioredis";
 import { redisKeys } from "../../src/store/redis-keys.js";
@@ -33,11 +33,11 @@ async function strandedRun(harness: Harness, fullName: string, message: string):
   const [owner, name] = fullName.split("/") as [string, string];
   const sha = await harness.fake.commit(fullName, { branch: "main", message, files: { "invariants/a.yml": POLICY, "src/a.ts": "console.log(1)\n" } });
   const repoId = harness.fake.repoId(fullName);
-  const probot = (await import("../../src/github/github-client.js")).createProbotApp({ appId: harness.fake.appId, privateKey: harness.fake.privateKeyPem, webhookSecret: harness.fake.webhookSecret, baseUrl: harness.fake.url });
+  const probot = createProbotApp({ appId: harness.fake.appId, privateKey: harness.fake.privateKeyPem, webhookSecret: harness.fake.webhookSecret, baseUrl: harness.fake.url });
   const client = await installationClient(probot, harness.installationId);
   await publishCheckRun(client, { owner, repo: name, headSha: sha, name: CHECK_RUN_NAME, externalId: externalIdOf(repoId, sha), status: "in_progress" });
   const job: CheckJob = { installationId: harness.installationId, repoId, owner, repo: name, sha, branch: null, trigger: "push", deliveryId: "lost", before: null, prNumber: null, baseSha: null, defaultBranch: "main", actor: {}, enqueuedAt: Date.now() };
-  const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+  const redis = new Redis(REDIS_URL);
   await redis.zadd(redisKeys(harness.prefix).inflight(), Date.now() - 1000, JSON.stringify({ job, owner, repo: name, sha }));
   redis.disconnect();
   return sha;

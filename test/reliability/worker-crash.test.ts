@@ -17,12 +17,13 @@ let rig: Rig;
 let repo: string;
 const alive = new Set<PlumblineProcess>();
 /** When each worker was ready and when it exited: the time some worker could do anything. */
-const lifetimes: Array<{ readyAt?: number; exitAt?: number }> = [];
+const lifetimes = new Map<PlumblineProcess, { readyAt?: number; exitAt?: number }>();
+const isReady = (w: PlumblineProcess) => lifetimes.get(w)?.readyAt !== undefined;
 
 const spawnWorker = () => {
   const w = spawnPlumbline("worker", rig.childEnv({ RUN_DEADLINE_SECONDS: String(DEADLINE_S), WORKER_CONCURRENCY: "2", LEDGER_KEY: TEST_LEDGER_KEY }));
   const life: { readyAt?: number; exitAt?: number } = {};
-  lifetimes.push(life);
+  lifetimes.set(w, life);
   alive.add(w);
   w.ready.then(() => (life.readyAt = Date.now()), () => undefined);
   void w.exited.then(() => {
@@ -34,7 +35,7 @@ const spawnWorker = () => {
 
 /** How much of [from, to] some worker was ready and alive (intervals merged). */
 function serviceTime(from: number, to: number): number {
-  const spans = lifetimes
+  const spans = [...lifetimes.values()]
     .filter((l) => l.readyAt !== undefined)
     .map((l) => [Math.max(from, l.readyAt!), Math.min(to, l.exitAt ?? to)] as const)
     .filter(([a, b]) => b > a)
@@ -60,17 +61,6 @@ afterAll(async () => {
   await Promise.all([...alive].map((w) => w.kill()));
   await rig?.close();
 });
-
-/** Resolves once some live worker is ready; fails clearly when none gets there. */
-async function waitForAnyReady(timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const states = await Promise.all([...alive].map((w) => Promise.race([w.ready.then(() => true, () => false), sleep(0).then(() => false)])));
-    if (states.some(Boolean)) return;
-    await sleep(50);
-  }
-  throw new Error(`no worker of ${alive.size} became ready within ${timeoutMs} ms`);
-}
 
 describe("worker processes SIGKILLed at random points", () => {
   it(`${tuning.kills} kills while pushes flow: every newest SHA gets exactly one real verdict, nothing stays in_progress`, async () => {
@@ -106,11 +96,10 @@ describe("worker processes SIGKILLed at random points", () => {
       // Kills keep pace with the host: on a loaded machine a worker can take seconds to start,
       // and a storm that never lets one get ready tests start-up only, not kills mid-job.
       // Victims are still drawn from every live worker, ready or starting.
-      await waitForAnyReady();
+      await waitFor("a ready worker", () => [...alive].some(isReady), 60_000);
       const victims = [...alive];
       const victim = victims[Math.floor(Math.random() * victims.length)]!;
-      const wasReady = await Promise.race([victim.ready.then(() => true, () => false), sleep(0).then(() => false)]);
-      if (!wasReady) killedBeforeReady++;
+      if (!isReady(victim)) killedBeforeReady++;
       if ((await rig.redis.llen(`${rig.prefix}:plumbline-check:active`)) > 0) killedWhileActive++;
       await victim.kill("SIGKILL");
       killTimes.push(Date.now());
@@ -160,7 +149,10 @@ describe("worker processes SIGKILLed at random points", () => {
     const worst = spans.reduce((a, b) => (b.served > a.served ? b : a), spans[0]!);
     if (worst?.first) {
       const rel = (t: number) => `${((t - worst.first) / 1000).toFixed(1)}s`;
-      const writes = worst.r.history.map((h) => `${rel(h.at)} ${h.op} ${(h.body as { status?: string }).status ?? ""}${(h.body as { conclusion?: string }).conclusion ? `/${(h.body as { conclusion?: string }).conclusion}` : ""}`);
+      const writes = worst.r.history.map((h) => {
+        const { status, conclusion } = h.body as { status?: string; conclusion?: string };
+        return `${rel(h.at)} ${h.op} ${status ?? ""}${conclusion ? `/${conclusion}` : ""}`;
+      });
       const nearby = killTimes.filter((t) => t >= worst.first - 2000 && t <= worst.done).map(rel);
       console.info(`[crash] worst run ${worst.sha.slice(0, 7)}: writes ${writes.join(", ")}; kills from 2 s before to its conclusion at ${nearby.join(" ")}`);
     }
